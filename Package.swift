@@ -1,0 +1,99 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+// Targets follow the layering in DESIGN.md: a target imports only the ones above it.
+//   HeraldJSON       JSON values, Go-compatible JSON bytes, YAML read as JSON (leaf utility)
+//   HeraldCore       Flux domain model, matching, dedupe: pure values, no I/O
+//   HeraldNotifiers  one file per provider type, rendering requests
+//   HeraldAgent      sources, pipeline wiring, dispatcher, transport
+//   herald           the command line
+let package = Package(
+    name: "herald",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "herald", targets: ["herald"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
+        ),
+        .target(
+            name: "HeraldJSON",
+            dependencies: ["CYAML"]
+        ),
+        .target(
+            name: "HeraldCore",
+            dependencies: [
+                "HeraldJSON",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "HeraldNotifiers",
+            dependencies: [
+                "HeraldCore",
+                "HeraldJSON",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "HeraldAgent",
+            dependencies: [
+                "HeraldCore",
+                "HeraldJSON",
+                "HeraldNotifiers",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "herald",
+            dependencies: [
+                "HeraldAgent",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "HeraldTestSupport",
+            dependencies: [
+                "HeraldJSON",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            path: "Tests/HeraldTestSupport"
+        ),
+        .testTarget(name: "HeraldJSONTests", dependencies: ["HeraldJSON"]),
+        .testTarget(name: "HeraldCoreTests", dependencies: ["HeraldCore", "HeraldJSON"]),
+        .testTarget(
+            name: "HeraldNotifiersTests",
+            dependencies: ["HeraldNotifiers", "HeraldCore", "HeraldJSON"]
+        ),
+        .testTarget(
+            name: "HeraldAgentTests",
+            dependencies: ["HeraldAgent", "HeraldNotifiers", "HeraldCore", "HeraldJSON", "HeraldTestSupport"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "HeraldCLITests",
+            dependencies: ["HeraldJSON", "HeraldTestSupport"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

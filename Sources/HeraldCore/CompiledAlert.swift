@@ -1,0 +1,47 @@
+/// An Alert with its inclusion and exclusion regexes compiled once, when the Alert is loaded.
+///
+/// The reference controller compiled them for every event; Herald compiles per Alert revision.
+/// Swift's `Regex` reads the RE2 syntax Flux documents for everything but RE2-only escapes, and a
+/// pattern that does not compile behaves as in Flux: an inclusion never matches, an exclusion is ignored.
+public struct CompiledAlert: @unchecked Sendable {
+    // `Regex<AnyRegexOutput>` is immutable after construction; matching does not mutate it.
+    public let alert: Alert
+    let inclusions: [Regex<AnyRegexOutput>?]
+    let exclusions: [Regex<AnyRegexOutput>?]
+    /// One line per pattern that failed to compile, in Flux's words.
+    public let warnings: [String]
+
+    public init(_ alert: Alert) {
+        self.alert = alert
+        var warnings: [String] = []
+        inclusions = alert.inclusionList.map { pattern in
+            if let regex = try? Regex(pattern) { return regex }
+            warnings.append("failed to compile inclusion regex: \(pattern)")
+            return nil
+        }
+        exclusions = alert.exclusionList.map { pattern in
+            if let regex = try? Regex(pattern) { return regex }
+            warnings.append("failed to compile exclusion regex: \(pattern)")
+            return nil
+        }
+        self.warnings = warnings
+    }
+
+    public var key: ObjectKey { alert.key }
+
+    /// Inclusion first (at least one must match when the list is non-empty), then exclusion, which wins.
+    public func messagePasses(_ message: String) -> Bool {
+        if !inclusions.isEmpty {
+            let included = inclusions.contains { regex in
+                guard let regex else { return false }
+                return (try? regex.firstMatch(in: message)) != nil
+            }
+            if !included { return false }
+        }
+        for regex in exclusions {
+            guard let regex else { continue }
+            if (try? regex.firstMatch(in: message)) != nil { return false }
+        }
+        return true
+    }
+}

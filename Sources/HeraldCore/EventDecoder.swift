@@ -1,0 +1,239 @@
+import HeraldJSON
+
+/// Where an event came from, kept so cluster mode can tell a repeat from a new occurrence.
+public enum EventOrigin: Sendable, Hashable {
+    /// A Flux event as the controllers POST it.
+    case flux
+    /// A `core/v1` or `events.k8s.io/v1` Event; `count` is the occurrence counter the recorder bumps.
+    case kubernetes(uid: String, count: Int, resourceVersion: String, watchType: String?)
+}
+
+/// Why a well-formed input is not a notification candidate.
+public enum EventIgnoreReason: Sendable, Hashable, CustomStringConvertible {
+    /// The involved object has no namespace; Flux never forwards those (reference §1.3).
+    case clusterScoped
+    /// A `Normal` Event whose reason is on the trace deny-list.
+    case trace(TraceRule)
+    /// An Event recorded by a component on the ignore list (notification-controller, Herald).
+    case ignoredComponent(String)
+    /// A watch event other than ADDED or MODIFIED.
+    case watchType(String)
+
+    public var description: String {
+        switch self {
+        case .clusterScoped: "involved object has no namespace"
+        case .trace(let rule): "trace event (rule \(rule))"
+        case .ignoredComponent(let component): "recorded by \(component)"
+        case .watchType(let type): "watch event type \(type)"
+        }
+    }
+}
+
+/// The result of reading one input value.
+public enum DecodedEvent: Sendable, Hashable {
+    case event(Event, origin: EventOrigin)
+    case ignored(EventIgnoreReason)
+}
+
+/// Why an input value is not an event at all; it names the field at fault.
+public struct EventDecodingError: Error, Sendable, Hashable, CustomStringConvertible {
+    public let reason: String
+    public init(_ reason: String) { self.reason = reason }
+    public var description: String { reason }
+}
+
+/// Turns any of the three input shapes into a Flux ``Event`` (reference §1.1, §1.5).
+///
+/// Accepted: a Flux event, a `core/v1` Event (or `events.k8s.io/v1` Event), and a watch event
+/// `{"type":…,"object":<Event>}`. The same mapping serves replay, the HTTP ingest and the cluster watch.
+public enum EventDecoder {
+    public static func decode(_ value: JSONValue, filter: EventFilter) throws(EventDecodingError) -> DecodedEvent {
+        guard case .object(let object) = value else {
+            throw EventDecodingError("expected a JSON object, got \(value.typeName)")
+        }
+        if let type = object["type"], let inner = object["object"], object["involvedObject"] == nil {
+            guard case .string(let watchType) = type else { throw EventDecodingError("type: expected a string") }
+            guard case .object(let eventObject) = inner else { throw EventDecodingError("object: expected an object") }
+            switch watchType {
+            case "ADDED", "MODIFIED":
+                return try decodeKubernetes(eventObject, watchType: watchType, filter: filter)
+            default:
+                return .ignored(.watchType(watchType))
+            }
+        }
+        if case .string(let kind) = object["kind"] ?? .null, kind == "Event" {
+            return try decodeKubernetes(object, watchType: nil, filter: filter)
+        }
+        return try decodeFlux(object)
+    }
+
+    /// A Flux event, as Go's decoder reads it: unknown fields ignored, wrong types rejected.
+    public static func decodeFlux(_ object: JSONObject) throws(EventDecodingError) -> DecodedEvent {
+        let fields = FieldReader(object: object, path: "")
+        let involved = try fields.object("involvedObject")
+        var reference = ObjectReference()
+        if let involved {
+            let inner = FieldReader(object: involved, path: "involvedObject.")
+            reference = try inner.objectReference()
+        }
+        let timestamp = try fields.timestamp("timestamp")
+        let event = Event(
+            involvedObject: reference,
+            severity: try fields.string("severity"),
+            timestamp: timestamp,
+            message: try fields.string("message"),
+            reason: try fields.string("reason"),
+            metadata: try fields.stringMap("metadata") ?? [:],
+            reportingController: try fields.string("reportingController"),
+            reportingInstance: try fields.string("reportingInstance")
+        )
+        guard !event.involvedObject.namespace.isEmpty else { return .ignored(.clusterScoped) }
+        return .event(event, origin: .flux)
+    }
+
+    /// A Kubernetes Event, mapped as reference §1.5 recommends.
+    static func decodeKubernetes(_ object: JSONObject, watchType: String?, filter: EventFilter) throws(EventDecodingError)
+        -> DecodedEvent
+    {
+        let fields = FieldReader(object: object, path: watchType == nil ? "" : "object.")
+        let apiVersion = try fields.string("apiVersion")
+        let isEventsV1 = apiVersion.hasPrefix("events.k8s.io/")
+        let metadata = try fields.object("metadata") ?? JSONObject()
+        let metadataFields = FieldReader(object: metadata, path: fields.path + "metadata.")
+        let annotations = try metadataFields.stringMap("annotations") ?? [:]
+
+        var reference = ObjectReference()
+        if let involved = try fields.object(isEventsV1 ? "regarding" : "involvedObject") {
+            let inner = FieldReader(object: involved, path: fields.path + (isEventsV1 ? "regarding." : "involvedObject."))
+            reference = try inner.objectReference()
+        }
+        let type = try fields.string("type")
+        let reason = try fields.string("reason")
+        let message = try fields.string(isEventsV1 ? "note" : "message")
+
+        var component = try fields.string(isEventsV1 ? "reportingController" : "reportingComponent")
+        var host = try fields.string("reportingInstance")
+        if let source = try fields.object(isEventsV1 ? "deprecatedSource" : "source") {
+            let sourceFields = FieldReader(object: source, path: fields.path + "source.")
+            if component.isEmpty { component = try sourceFields.string("component") }
+            if host.isEmpty { host = try sourceFields.string("host") }
+        }
+
+        // Timestamp fallback chain: lastTimestamp, eventTime, firstTimestamp, creationTimestamp.
+        var timestamp: FluxTimestamp?
+        if isEventsV1, let series = try fields.object("series") {
+            let seriesFields = FieldReader(object: series, path: fields.path + "series.")
+            timestamp = try seriesFields.timestamp("lastObservedTime")
+        }
+        if timestamp == nil { timestamp = try fields.timestamp(isEventsV1 ? "deprecatedLastTimestamp" : "lastTimestamp") }
+        if timestamp == nil { timestamp = try fields.timestamp("eventTime") }
+        if timestamp == nil { timestamp = try fields.timestamp(isEventsV1 ? "deprecatedFirstTimestamp" : "firstTimestamp") }
+        if timestamp == nil { timestamp = try metadataFields.timestamp("creationTimestamp") }
+
+        var count = 1
+        if isEventsV1 {
+            if let series = try fields.object("series") {
+                let seriesFields = FieldReader(object: series, path: fields.path + "series.")
+                count = try seriesFields.int("count") ?? 1
+            } else {
+                count = try fields.int("deprecatedCount") ?? 1
+            }
+        } else {
+            count = try fields.int("count") ?? 1
+        }
+
+        if filter.ignoredComponents.contains(component) { return .ignored(.ignoredComponent(component)) }
+        guard !reference.namespace.isEmpty else { return .ignored(.clusterScoped) }
+        if type != "Warning", let rule = filter.traceRule(reason: reason, message: message) {
+            return .ignored(.trace(rule))
+        }
+        let event = Event(
+            involvedObject: reference,
+            severity: type == "Warning" ? Event.severityError : Event.severityInfo,
+            timestamp: timestamp,
+            message: message,
+            reason: reason,
+            metadata: annotations,
+            reportingController: component,
+            reportingInstance: host
+        )
+        let origin = EventOrigin.kubernetes(
+            uid: try metadataFields.string("uid"),
+            count: count,
+            resourceVersion: try metadataFields.string("resourceVersion"),
+            watchType: watchType
+        )
+        return .event(event, origin: origin)
+    }
+}
+
+/// Reads typed fields of a JSON object and names the field in every error.
+struct FieldReader {
+    let object: JSONObject
+    let path: String
+
+    func string(_ key: String) throws(EventDecodingError) -> String {
+        switch object[key] {
+        case nil, .null: return ""
+        case .string(let value): return value
+        case .some(let other): throw EventDecodingError("\(path)\(key): expected a string, got \(other.typeName)")
+        }
+    }
+
+    func int(_ key: String) throws(EventDecodingError) -> Int? {
+        switch object[key] {
+        case nil, .null: return nil
+        case .number(let text):
+            guard let value = Int(text) else { throw EventDecodingError("\(path)\(key): expected an integer, got \(text)") }
+            return value
+        case .some(let other): throw EventDecodingError("\(path)\(key): expected an integer, got \(other.typeName)")
+        }
+    }
+
+    func object(_ key: String) throws(EventDecodingError) -> JSONObject? {
+        switch object[key] {
+        case nil, .null: return nil
+        case .object(let value): return value
+        case .some(let other): throw EventDecodingError("\(path)\(key): expected an object, got \(other.typeName)")
+        }
+    }
+
+    func stringMap(_ key: String) throws(EventDecodingError) -> [String: String]? {
+        guard let map = try object(key) else { return nil }
+        var result: [String: String] = [:]
+        for (name, value) in map {
+            guard case .string(let text) = value else {
+                throw EventDecodingError("\(path)\(key).\(name): expected a string, got \(value.typeName)")
+            }
+            result[name] = text
+        }
+        return result
+    }
+
+    func timestamp(_ key: String) throws(EventDecodingError) -> FluxTimestamp? {
+        switch object[key] {
+        case nil, .null: return nil
+        case .string(let text):
+            if text.isEmpty { return nil }
+            guard let value = FluxTimestamp(rfc3339: text) else {
+                throw EventDecodingError("\(path)\(key): not an RFC 3339 time: \(text)")
+            }
+            // Go's zero time marshals as 0001-01-01T00:00:00Z; Flux writes it as null.
+            return value.secondsSinceEpoch == FluxTimestamp.goZero ? nil : value
+        case .some(let other): throw EventDecodingError("\(path)\(key): expected a string, got \(other.typeName)")
+        }
+    }
+
+    func objectReference() throws(EventDecodingError) -> ObjectReference {
+        ObjectReference(
+            kind: try string("kind"), namespace: try string("namespace"), name: try string("name"),
+            uid: try string("uid"), apiVersion: try string("apiVersion"),
+            resourceVersion: try string("resourceVersion"), fieldPath: try string("fieldPath")
+        )
+    }
+}
+
+extension FluxTimestamp {
+    /// Seconds since the epoch of Go's zero `time.Time` (0001-01-01T00:00:00Z).
+    static let goZero: Int64 = -62_135_596_800
+}

@@ -1,0 +1,123 @@
+import Crypto
+
+/// Flux's duplicate-event rate limit (reference §6), with memory that cannot grow without bound.
+///
+/// One event per key passes per fixed window of `interval`, windows aligned to the first event seen for
+/// the key. The reference controller keeps every key for up to twice the interval; a burst of unique
+/// events therefore grew its memory. Herald keeps at most `capacity` keys and evicts the least recently
+/// seen one, counting each eviction: an evicted key can let one duplicate through, never lose an event.
+public struct EventRateLimiter: Sendable {
+    public let interval: Duration
+    public let capacity: Int
+    public private(set) var evictions: Int = 0
+
+    /// The rate-limit key digest, 32 bytes kept as four words.
+    struct Key: Hashable, Sendable {
+        let a: UInt64, b: UInt64, c: UInt64, d: UInt64
+    }
+
+    private struct Entry {
+        var windowStart: Int64
+        var previous: Int
+        var next: Int
+        var key: Key
+    }
+
+    private var index: [Key: Int] = [:]
+    private var entries: [Entry] = []
+    private var head = -1  // most recently used
+    private var tail = -1  // least recently used
+    private let intervalNanos: Int64
+
+    public init(interval: Duration = .seconds(300), capacity: Int = 10_000) {
+        self.interval = interval
+        self.capacity = max(1, capacity)
+        let (seconds, attoseconds) = interval.components
+        self.intervalNanos = max(1, seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+
+    /// Number of keys currently remembered.
+    public var count: Int { index.count }
+
+    /// The text Flux hashes into the key: object, message and the revision-like metadata.
+    public static func keyText(for event: Event) -> String {
+        var text =
+            "event/name=\(event.involvedObject.name)/namespace=\(event.involvedObject.namespace)"
+            + "/kind=\(event.involvedObject.kind)/message=\(event.message)"
+        let group = event.involvedObject.group
+        for field in ["originRevision", "revision", "token"] {
+            if let value = event.metadata["\(group)/\(field)"] { text += "/\(field)=\(value)" }
+        }
+        return text
+    }
+
+    /// Flux's key: lower-case hex SHA-256 of ``keyText(for:)``.
+    public static func keyHex(for event: Event) -> String {
+        SHA256.hash(data: Array(keyText(for: event).utf8)).map { byte in
+            let hex = String(byte, radix: 16)
+            return byte < 16 ? "0" + hex : hex
+        }.joined()
+    }
+
+    static func key(for event: Event) -> Key {
+        let digest = SHA256.hash(data: Array(keyText(for: event).utf8))
+        var words: [UInt64] = [0, 0, 0, 0]
+        for (position, byte) in digest.enumerated() { words[position / 8] = words[position / 8] << 8 | UInt64(byte) }
+        return Key(a: words[0], b: words[1], c: words[2], d: words[3])
+    }
+
+    /// Whether `event`, arriving at `now` (nanoseconds on any monotonic or wall clock), may pass.
+    public mutating func allow(_ event: Event, now: Int64) -> Bool {
+        let key = Self.key(for: event)
+        if let position = index[key] {
+            let start = entries[position].windowStart
+            let elapsed = now - start
+            moveToFront(position)
+            if elapsed < intervalNanos && elapsed >= 0 { return false }
+            // A new window: aligned to the previous ones while the entry is fresh, restarted once stale.
+            entries[position].windowStart = elapsed >= 0 && elapsed < 2 * intervalNanos ? start + elapsed / intervalNanos * intervalNanos : now
+            return true
+        }
+        insert(key, now: now)
+        return true
+    }
+
+    private mutating func insert(_ key: Key, now: Int64) {
+        let position: Int
+        if index.count >= capacity {
+            position = tail
+            unlink(position)
+            index.removeValue(forKey: entries[position].key)
+            entries[position] = Entry(windowStart: now, previous: -1, next: -1, key: key)
+            evictions += 1
+        } else {
+            position = entries.count
+            entries.append(Entry(windowStart: now, previous: -1, next: -1, key: key))
+        }
+        index[key] = position
+        linkAtFront(position)
+    }
+
+    private mutating func moveToFront(_ position: Int) {
+        guard head != position else { return }
+        unlink(position)
+        linkAtFront(position)
+    }
+
+    private mutating func unlink(_ position: Int) {
+        let previous = entries[position].previous
+        let next = entries[position].next
+        if previous >= 0 { entries[previous].next = next } else { head = next }
+        if next >= 0 { entries[next].previous = previous } else { tail = previous }
+        entries[position].previous = -1
+        entries[position].next = -1
+    }
+
+    private mutating func linkAtFront(_ position: Int) {
+        entries[position].next = head
+        entries[position].previous = -1
+        if head >= 0 { entries[head].previous = position }
+        head = position
+        if tail < 0 { tail = position }
+    }
+}

@@ -1,0 +1,84 @@
+import HeraldJSON
+
+/// One HTTP header of an outgoing request; `isSecret` marks values that must never be printed or logged.
+public struct HTTPHeaderField: Sendable, Hashable {
+    public var name: String
+    public var value: String
+    public var isSecret: Bool
+
+    public init(_ name: String, _ value: String, isSecret: Bool = false) {
+        self.name = name
+        self.value = value
+        self.isSecret = isSecret
+    }
+}
+
+/// How a provider's response body decides success beyond the 2xx status.
+public enum ResponseCheck: Sendable, Hashable {
+    /// Any 2xx status is a success.
+    case status
+    /// Slack's Web API answers 200 with `{"ok":false,"error":…}` on failure.
+    case slackAPI
+
+    /// The error text for a 2xx response that is still a failure, or `nil`.
+    public func failure(body: [UInt8]) -> String? {
+        switch self {
+        case .status:
+            return nil
+        case .slackAPI:
+            guard let value = try? JSONParser.parse(body) else { return "Slack responded with a body that is not JSON" }
+            if value["ok"]?.boolValue == true { return nil }
+            return "Slack responded with error: \(value["error"]?.stringValue ?? "")"
+        }
+    }
+}
+
+/// An HTTP request a notifier wants sent: the pure output of rendering.
+public struct OutgoingRequest: Sendable, Hashable {
+    public var method: String
+    public var url: String
+    public var headers: [HTTPHeaderField]
+    public var body: [UInt8]
+    public var responseCheck: ResponseCheck
+
+    public init(method: String = "POST", url: String, headers: [HTTPHeaderField] = [], body: [UInt8] = [], responseCheck: ResponseCheck = .status) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.responseCheck = responseCheck
+    }
+
+    /// The value of the last header named `name` (case-insensitive).
+    public func header(_ name: String) -> String? {
+        headers.last { $0.name.lowercased() == name.lowercased() }?.value
+    }
+
+    /// Sets a header, replacing any with the same name (case-insensitive).
+    public mutating func setHeader(_ name: String, _ value: String, isSecret: Bool = false) {
+        headers.removeAll { $0.name.lowercased() == name.lowercased() }
+        headers.append(HTTPHeaderField(name, value, isSecret: isSecret))
+    }
+}
+
+/// A read that decides whether the write is needed: commit statuses are not posted twice.
+public struct DuplicateCheck: Sendable {
+    public var request: OutgoingRequest
+    /// Given the read's 2xx response body, whether the write would repeat what is already there.
+    public var isDuplicate: @Sendable (_ body: [UInt8]) -> Bool
+
+    public init(request: OutgoingRequest, isDuplicate: @escaping @Sendable (_ body: [UInt8]) -> Bool) {
+        self.request = request
+        self.isDuplicate = isDuplicate
+    }
+}
+
+/// What delivering one notification takes.
+public enum DeliveryPlan: Sendable {
+    /// Send `request`; when `check` is present, read first and skip the write on a duplicate.
+    case send(OutgoingRequest, check: DuplicateCheck?)
+    /// Nothing to send, by the provider's own rule (e.g. commit statuses ignore `Progressing`).
+    case skip(reason: String)
+
+    public static func send(_ request: OutgoingRequest) -> DeliveryPlan { .send(request, check: nil) }
+}

@@ -1,0 +1,86 @@
+import HeraldCore
+
+/// What the Git commit-status providers share (reference §4.7): revision, SHA, address and status id.
+enum CommitStatus {
+    /// `commit`, then `originRevision`, then `revision`, from the combined (un-prefixed) metadata.
+    static func revision(of event: Event) -> String? {
+        for key in ["commit", "originRevision", "revision"] {
+            if let value = event.metadata[key], !value.isEmpty { return value }
+        }
+        return nil
+    }
+
+    /// The 40-character commit hash inside a Flux revision (`main@sha1:<h>`, `main/<h>`, `sha1:<h>`, `<h>`).
+    static func sha(from revision: String) throws(ProviderError) -> String {
+        var normalized = revision
+        if !revision.contains(":") {
+            // Legacy forms: `main/<h>` → `main@sha1:<h>`, `HEAD/<h>` → `sha1:<h>`, bare `<h>` → `sha1:<h>`.
+            if let slash = revision.lastIndex(of: "/") {
+                let reference = revision[..<slash]
+                let hash = revision[revision.index(after: slash)...]
+                normalized = reference == "HEAD" ? "sha1:\(hash)" : "\(reference)@sha1:\(hash)"
+            } else if revision.count == 40 {
+                normalized = "sha1:\(revision)"
+            }
+        }
+        let hash: Substring
+        if let colon = normalized.lastIndex(of: ":") {
+            hash = normalized[normalized.index(after: colon)...]
+        } else if let slash = normalized.lastIndex(of: "/") {
+            hash = normalized[normalized.index(after: slash)...]
+        } else {
+            hash = Substring(normalized)
+        }
+        guard hash.count == 40 else { throw .invalidRevision(revision) }
+        return String(hash)
+    }
+
+    /// The status id Flux computes by default: `lowercase(kind/name/<first segment of the Provider UID>)`.
+    static func defaultID(event: Event, providerUID: String) -> String {
+        let uidPrefix = providerUID.split(separator: "-", omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        return "\(event.involvedObject.kind)/\(event.involvedObject.name)/\(uidPrefix)".lowercased()
+    }
+
+    /// `success`-like state for info, `failure`-like for error; anything else is an error.
+    static func state(for event: Event, info: String, error: String) throws(ProviderError) -> String {
+        switch event.severity {
+        case Event.severityInfo: info
+        case Event.severityError: error
+        default: throw .invalidSeverity(event.severity)
+        }
+    }
+}
+
+/// A Git repository address split into `scheme://host` and the repository id (reference §4.0 parseGitAddress).
+struct GitAddress: Hashable {
+    var host: String
+    var id: String
+
+    /// Accepts https, http, ssh (`ssh://git@host/owner/repo.git`) and scp-like (`git@host:owner/repo.git`) forms.
+    init(_ text: String) throws(ProviderError) {
+        var scheme: String
+        var hostPart: String
+        var path: String
+        if let address = WebAddress(text) {
+            scheme = address.scheme
+            hostPart = address.hostAndPort
+            path = address.path
+        } else if let colon = text.firstIndex(of: ":"), !text.contains("://") {
+            // scp-like: [user@]host:path
+            var authority = text[..<colon]
+            if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+            scheme = "ssh"
+            hostPart = String(authority)
+            path = String(text[text.index(after: colon)...])
+        } else {
+            throw .invalidGitAddress("unsupported address \(text)")
+        }
+        guard !hostPart.isEmpty else { throw .invalidGitAddress("no host in \(text)") }
+        if scheme == "ssh" { scheme = "https" }
+        var id = Substring(path)
+        while id.hasPrefix("/") { id = id.dropFirst() }
+        if id.hasSuffix(".git") { id = id.dropLast(4) }
+        host = "\(scheme)://\(hostPart)"
+        self.id = String(id)
+    }
+}

@@ -1,0 +1,54 @@
+import HeraldCore
+import HeraldJSON
+
+/// Writes Flux events as commit statuses on GitLab (nested groups and numeric ids), skipping duplicates.
+struct GitLabNotifier: Notifier {
+    let apiBase: String
+    let projectID: String
+    let token: String
+    let providerUID: String
+
+    init(settings: ProviderSettings) throws(ProviderError) {
+        let address = try GitAddress(settings.address)
+        guard !address.id.isEmpty else { throw .invalidRepository(address.id) }
+        apiBase = "\(address.host)/api/v4/"
+        projectID = pathEscape(address.id)
+        let credential = settings.token.isEmpty ? settings.password : settings.token
+        guard !credential.isEmpty else { throw .missingToken("gitlab token cannot be empty") }
+        token = credential
+        providerUID = settings.provider.meta.uid
+    }
+
+    func plan(for event: Event) throws(ProviderError) -> DeliveryPlan {
+        if event.reason == "Progressing" { return .skip(reason: "commit statuses ignore Progressing events") }
+        guard let revision = CommitStatus.revision(of: event) else { throw .missingRevision }
+        let sha = try CommitStatus.sha(from: revision)
+        let state = try CommitStatus.state(for: event, info: "success", error: "failed")
+        let description = EventText.nameAndDescription(event).description
+        let name = CommitStatus.defaultID(event: event, providerUID: providerUID)
+
+        let auth = HTTPHeaderField("PRIVATE-TOKEN", token, isSecret: true)
+        let write = OutgoingRequest(
+            url: "\(apiBase)projects/\(projectID)/statuses/\(sha)",
+            headers: [HTTPHeaderField("Content-Type", "application/json"), auth],
+            body: JSONWriter.bytes(
+                ["state": .string(state), "name": .string(name), "description": .string(description)], escapeHTML: false)
+        )
+        let read = OutgoingRequest(
+            method: "GET", url: "\(apiBase)projects/\(projectID)/repository/commits/\(sha)/statuses?name=\(queryEscape(name))",
+            headers: [auth])
+        let check = DuplicateCheck(request: read) { body in
+            Self.isDuplicate(body, sha: sha, name: name, state: state, description: description)
+        }
+        return .send(write, check: check)
+    }
+
+    /// Any listed status with the same sha, state, description and name.
+    static func isDuplicate(_ body: [UInt8], sha: String, name: String, state: String, description: String) -> Bool {
+        guard case .array(let statuses) = (try? JSONParser.parse(body)) ?? .null else { return false }
+        return statuses.contains { status in
+            status["sha"]?.stringValue == sha && status["status"]?.stringValue == state
+                && status["description"]?.stringValue == description && status["name"]?.stringValue == name
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import HeraldCore
+
+/// Renders events into the requests one Provider needs; constructed once per Provider revision.
+///
+/// Rendering is pure: no I/O, no clock, no randomness, so every notifier is tested by comparing the
+/// requests it returns. Sending belongs to the transport.
+public protocol Notifier: Sendable {
+    func plan(for event: Event) throws(ProviderError) -> DeliveryPlan
+}
+
+/// Why a Provider cannot be used or an event cannot be rendered for it.
+///
+/// Descriptions never contain a Secret value; an address that came from a Secret is not repeated.
+public enum ProviderError: Error, Sendable, Hashable, CustomStringConvertible {
+    case unsupportedType(ProviderType)
+    case secretNotFound(ObjectKey)
+    case invalidAddress(type: ProviderType, address: String, fromSecret: Bool)
+    case addressTooLong
+    case invalidHeaders(String)
+    case invalidProxy(String)
+    case invalidTLS(String)
+    case emptyHMACKey
+    case missingToken(String)
+    case unsupportedAuth(String)
+    case invalidGitAddress(String)
+    case invalidRepository(String)
+    case missingRevision
+    case invalidRevision(String)
+    case invalidSeverity(String)
+
+    public var description: String {
+        switch self {
+        case .unsupportedType(let type):
+            "provider type \(type) is not supported yet"
+        case .secretNotFound(let key):
+            "failed to read secret \(key): not found"
+        case .invalidAddress(let type, let address, let fromSecret):
+            fromSecret
+                ? "invalid \(type) address in Secret key 'address': not an absolute http(s) URL"
+                : "invalid \(type) address \(address): not an absolute http(s) URL"
+        case .addressTooLong:
+            "invalid address in secret: address exceeds maximum length of 2048 bytes"
+        case .invalidHeaders(let reason):
+            "failed to read headers from secret: \(reason)"
+        case .invalidProxy(let reason):
+            "invalid proxy: \(reason)"
+        case .invalidTLS(let reason):
+            "invalid TLS settings: \(reason)"
+        case .emptyHMACKey:
+            "HMAC key is empty"
+        case .missingToken(let message):
+            message
+        case .unsupportedAuth(let message):
+            message
+        case .invalidGitAddress(let reason):
+            "could not parse git address: \(reason)"
+        case .invalidRepository(let id):
+            "invalid repository id \"\(id)\""
+        case .missingRevision:
+            "missing revision metadata"
+        case .invalidRevision(let revision):
+            "could not parse revision: failed to extract commit hash from '\(revision)' revision"
+        case .invalidSeverity(let severity):
+            "invalid event severity \"\(severity)\": commit statuses are generated on info or error events only"
+        }
+    }
+}
