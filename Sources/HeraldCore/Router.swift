@@ -59,6 +59,11 @@ public enum RouteOutcome: Sendable, Hashable {
 public struct RouteWarning: Sendable, Hashable, CustomStringConvertible {
     public var alert: ObjectKey
     public var message: String
+    public init(alert: ObjectKey, message: String) {
+        self.alert = alert
+        self.message = message
+    }
+
     public var description: String { "Alert \(alert): \(message)" }
 }
 

@@ -1,0 +1,34 @@
+import HeraldCore
+import HeraldJSON
+
+/// The JSON line `herald replay --dry-run` prints for one notification.
+///
+/// The request is shown as it would be sent, except header values that carry credentials, which print
+/// as `<redacted>`. For commit statuses it is the write that would follow the duplicate check.
+public enum DryRunRecord {
+    public static let redacted = "<redacted>"
+
+    public static func json(for job: DeliveryJob, request: OutgoingRequest) -> JSONValue {
+        var headers = JSONObject()
+        for header in request.headers { headers[header.name] = .string(header.isSecret ? redacted : header.value) }
+        let body: JSONValue
+        if request.body.isEmpty {
+            body = .null
+        } else if request.header("Content-Type")?.hasPrefix("application/json") == true, let parsed = try? JSONParser.parse(request.body) {
+            body = parsed
+        } else {
+            body = .string(String(decoding: request.body, as: UTF8.self))
+        }
+        return [
+            "alert": .string(job.alert.description),
+            "provider": .string(job.provider.description),
+            "type": .string(job.client.provider.type.rawValue),
+            "request": [
+                "method": .string(request.method),
+                "url": .string(request.url),
+                "headers": .object(headers),
+                "body": body,
+            ],
+        ]
+    }
+}

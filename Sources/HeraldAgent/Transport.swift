@@ -1,0 +1,50 @@
+import HeraldCore
+
+/// A provider's answer: status, headers and the body (bounded by the transport).
+public struct TransportResponse: Sendable, Hashable {
+    public var status: Int
+    public var headers: [HTTPHeaderField]
+    public var body: [UInt8]
+
+    public init(status: Int, headers: [HTTPHeaderField] = [], body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    public func header(_ name: String) -> String? {
+        headers.last { $0.name.lowercased() == name.lowercased() }?.value
+    }
+}
+
+/// Why a request got no HTTP answer.
+public enum TransportError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The delivery's time budget ran out.
+    case timeout
+    /// Connecting, TLS or reading failed; `retryable` follows go-retryablehttp's rules.
+    case connection(String, retryable: Bool)
+    /// The request cannot be sent at all (bad URL, unsupported proxy, unreadable certificate).
+    case invalidRequest(String)
+
+    public var description: String {
+        switch self {
+        case .timeout: "timed out"
+        case .connection(let reason, _): reason
+        case .invalidRequest(let reason): reason
+        }
+    }
+
+    public var isRetryable: Bool {
+        if case .connection(_, let retryable) = self { return retryable }
+        return false
+    }
+}
+
+/// Sends one HTTP request. The dispatcher owns retries; a transport makes exactly one attempt.
+///
+/// A protocol so that the replay's `--dry-run` and tests can stand in for the network; production
+/// uses ``HTTPTransport``.
+public protocol Transport: Sendable {
+    func send(_ request: OutgoingRequest, options: TransportOptions, deadline: ContinuousClock.Instant) async throws(TransportError)
+        -> TransportResponse
+}
