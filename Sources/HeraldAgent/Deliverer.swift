@@ -82,7 +82,9 @@ public struct Deliverer: Sendable {
     }
 
     /// One request with retries; success is a 2xx that passes the request's response check.
-    func send(_ request: OutgoingRequest, job: DeliveryJob, deadline: ContinuousClock.Instant, masker: SecretMasker) async
+    func send(
+        _ request: OutgoingRequest, job: DeliveryJob, deadline: ContinuousClock.Instant, masker: SecretMasker
+    ) async
         -> Result<(TransportResponse, Int), DeliveryFailure>
     {
         var attempt = 0
@@ -98,14 +100,17 @@ public struct Deliverer: Sendable {
                 if giveUp || ContinuousClock.now.advanced(by: wait) >= deadline || error == .timeout {
                     let reason = error == .timeout ? "timed out after \(job.client.transport.timeout)" : error.description
                     return .failure(
-                        DeliveryFailure(message: masker.mask("\(target) giving up after \(attempt) attempt(s): \(reason)"), status: nil, excerpt: nil, attempts: attempt))
+                        DeliveryFailure(
+                            message: masker.mask("\(target) giving up after \(attempt) attempt(s): \(reason)"), status: nil, excerpt: nil,
+                            attempts: attempt))
                 }
                 try? await Task.sleep(for: wait)
                 continue
             }
             if (200..<300).contains(response.status) {
                 if let problem = request.responseCheck.failure(body: response.body) {
-                    return .failure(DeliveryFailure(message: masker.mask(problem), status: response.status, excerpt: nil, attempts: attempt))
+                    return .failure(
+                        DeliveryFailure(message: masker.mask(problem), status: response.status, excerpt: nil, attempts: attempt))
                 }
                 return .success((response, attempt))
             }

@@ -79,7 +79,9 @@ public actor Dispatcher {
                         "provider": "\(key)", "alert": "\(job.alert)", "queue.capacity": "\(queueCapacity)",
                         "event.kind": "\(job.event.involvedObject.kind)", "event.name": "\(job.event.involvedObject.name)",
                     ])
-                onOutcome(job, .failed(DeliveryFailure(message: "provider queue is full (\(queueCapacity))", status: nil, excerpt: nil, attempts: 0)))
+                onOutcome(
+                    job,
+                    .failed(DeliveryFailure(message: "provider queue is full (\(queueCapacity))", status: nil, excerpt: nil, attempts: 0)))
                 return false
             case .block:
                 await withCheckedContinuation { continuation in spaceWaiters[key, default: []].append(continuation) }

@@ -101,17 +101,22 @@ public struct EventPipeline: Sendable {
         let providerKey = notification.provider.key
         switch snapshot.clients[providerKey] {
         case nil:
-            result.failures.append(NotificationFailure(alert: alert, provider: providerKey, message: "failed to read provider: Provider \(providerKey) not found"))
+            result.failures.append(
+                NotificationFailure(
+                    alert: alert, provider: providerKey, message: "failed to read provider: Provider \(providerKey) not found"))
         case .failure(let error):
             result.failures.append(
-                NotificationFailure(alert: alert, provider: providerKey, message: "failed to initialize notifier for provider '\(providerKey.name)': \(error)"))
+                NotificationFailure(
+                    alert: alert, provider: providerKey,
+                    message: "failed to initialize notifier for provider '\(providerKey.name)': \(error)"))
         case .success(let client):
             do {
                 let plan = try client.notifier.plan(for: notification.event)
                 result.jobs.append(DeliveryJob(alert: alert, client: client, event: notification.event, plan: plan))
             } catch {
                 let masked = SecretMasker(client.secretValues).mask(error.description)
-                result.failures.append(NotificationFailure(alert: alert, provider: providerKey, message: "failed to render notification: \(masked)"))
+                result.failures.append(
+                    NotificationFailure(alert: alert, provider: providerKey, message: "failed to render notification: \(masked)"))
             }
         }
     }

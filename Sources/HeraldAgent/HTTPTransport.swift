@@ -29,7 +29,9 @@ public final class HTTPTransport: Transport {
         self.connectTimeout = connectTimeout
     }
 
-    public func send(_ request: OutgoingRequest, options: TransportOptions, deadline: ContinuousClock.Instant) async throws(TransportError)
+    public func send(
+        _ request: OutgoingRequest, options: TransportOptions, deadline: ContinuousClock.Instant
+    ) async throws(TransportError)
         -> TransportResponse
     {
         let client = try client(for: options.proxy)

@@ -86,7 +86,9 @@ public struct ManifestSet: Sendable {
         for (index, document) in documents.enumerated() {
             if document.isNull { continue }
             let location = ManifestLocation(file: file, document: index + 1, item: nil)
-            if document["kind"]?.stringValue == "List" || (document["kind"]?.stringValue?.hasSuffix("List") == true && document["items"] != nil) {
+            if document["kind"]?.stringValue == "List"
+                || (document["kind"]?.stringValue?.hasSuffix("List") == true && document["items"] != nil)
+            {
                 guard case .array(let items) = document["items"] ?? .array([]) else {
                     throw ManifestLoadError(location: location, file: file, reason: "items: expected a list")
                 }

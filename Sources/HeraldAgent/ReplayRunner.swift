@@ -79,7 +79,8 @@ public struct ReplayRunner: Sendable {
     public func loadSnapshot() throws(ManifestLoadError) -> RoutingSnapshot {
         let manifests = try ManifestSet.load(paths: configuration.manifestPaths)
         for warning in manifests.warnings { logger.warning("\(warning)") }
-        let snapshot = RoutingSnapshot(alerts: manifests.alerts, providers: manifests.providers, secrets: manifests.secrets, labels: manifests.labels)
+        let snapshot = RoutingSnapshot(
+            alerts: manifests.alerts, providers: manifests.providers, secrets: manifests.secrets, labels: manifests.labels)
         for warning in snapshot.loadWarnings { logger.warning("\(warning)") }
         for (key, client) in snapshot.clients.sorted(by: { $0.key < $1.key }) {
             if case .failure(let error) = client {
@@ -88,12 +89,16 @@ public struct ReplayRunner: Sendable {
         }
         logger.debug(
             "manifests loaded",
-            metadata: ["alerts": "\(manifests.alerts.count)", "providers": "\(manifests.providers.count)", "secrets": "\(manifests.secrets.count)"])
+            metadata: [
+                "alerts": "\(manifests.alerts.count)", "providers": "\(manifests.providers.count)", "secrets": "\(manifests.secrets.count)",
+            ])
         return snapshot
     }
 
     /// Replays the events through `snapshot`; `output` receives each dry-run line.
-    public func run(snapshot: RoutingSnapshot, output: @escaping @Sendable (String) -> Void, flush: @escaping @Sendable () -> Void = {}) async throws(InputError)
+    public func run(
+        snapshot: RoutingSnapshot, output: @escaping @Sendable (String) -> Void, flush: @escaping @Sendable () -> Void = {}
+    ) async throws(InputError)
         -> ReplaySummary
     {
         let reader = try LineReader(path: configuration.eventsPath)
@@ -164,7 +169,9 @@ public struct ReplayRunner: Sendable {
                             output(JSONWriter.string(DryRunRecord.json(for: job, request: request), escapeHTML: false))
                         case .skip(let reason):
                             tally.withLock { $0.skipped += 1 }
-                            logger.debug("notification skipped", metadata: ["alert": "\(job.alert)", "provider": "\(job.provider)", "reason": "\(reason)"])
+                            logger.debug(
+                                "notification skipped",
+                                metadata: ["alert": "\(job.alert)", "provider": "\(job.provider)", "reason": "\(reason)"])
                         }
                     }
                     if fromStdin { flush() }
@@ -216,7 +223,8 @@ public struct ReplayRunner: Sendable {
         }
         for (alert, conflicts) in result.conflicts {
             let detail = conflicts.map { "\($0.key): \($0.sources.joined(separator: ", "))" }.joined(separator: "; ")
-            logger.info("\(MetadataCombiner.conflictMessage)", metadata: metadata.merging(["alert": "\(alert)", "conflicts": "\(detail)"]) { $1 })
+            logger.info(
+                "\(MetadataCombiner.conflictMessage)", metadata: metadata.merging(["alert": "\(alert)", "conflicts": "\(detail)"]) { $1 })
         }
         for failure in result.failures {
             var failureMetadata = metadata
@@ -229,7 +237,8 @@ public struct ReplayRunner: Sendable {
     static func log(_ outcome: DeliveryOutcome, job: DeliveryJob, logger: Logger) {
         let metadata: Logger.Metadata = [
             "alert": "\(job.alert)", "provider": "\(job.provider)", "provider.type": "\(job.client.provider.type)",
-            "event.kind": "\(job.event.involvedObject.kind)", "event.name": "\(job.event.involvedObject.namespace)/\(job.event.involvedObject.name)",
+            "event.kind": "\(job.event.involvedObject.kind)",
+            "event.name": "\(job.event.involvedObject.namespace)/\(job.event.involvedObject.name)",
         ]
         switch outcome {
         case .delivered(let status, let attempts):

@@ -45,6 +45,8 @@ public enum TransportError: Error, Sendable, Hashable, CustomStringConvertible {
 /// A protocol so that the replay's `--dry-run` and tests can stand in for the network; production
 /// uses ``HTTPTransport``.
 public protocol Transport: Sendable {
-    func send(_ request: OutgoingRequest, options: TransportOptions, deadline: ContinuousClock.Instant) async throws(TransportError)
+    func send(
+        _ request: OutgoingRequest, options: TransportOptions, deadline: ContinuousClock.Instant
+    ) async throws(TransportError)
         -> TransportResponse
 }

@@ -48,7 +48,9 @@ public enum AlertMatcher {
         if event.severity != alert.eventSeverity && alert.eventSeverity != Event.severityInfo { return false }
         guard source.name == "*" || source.name == object.name else { return false }
         guard let selector = source.matchLabels else { return true }
-        guard let objectLabels = labels.labels(group: object.group, kind: object.kind, key: ObjectKey(namespace: object.namespace, name: object.name))
+        guard
+            let objectLabels = labels.labels(
+                group: object.group, kind: object.kind, key: ObjectKey(namespace: object.namespace, name: object.name))
         else { return nil }
         return selector.allSatisfy { objectLabels[$0.key] == $0.value }
     }

@@ -92,7 +92,9 @@ public enum EventDecoder {
     }
 
     /// A Kubernetes Event, mapped as reference §1.5 recommends.
-    static func decodeKubernetes(_ object: JSONObject, watchType: String?, filter: EventFilter) throws(EventDecodingError)
+    static func decodeKubernetes(
+        _ object: JSONObject, watchType: String?, filter: EventFilter
+    ) throws(EventDecodingError)
         -> DecodedEvent
     {
         let fields = FieldReader(object: object, path: watchType == nil ? "" : "object.")

@@ -8,7 +8,9 @@ public struct EventFilter: Sendable, Hashable {
     /// `source.component`/`reportingComponent` values whose Events are never notifications.
     public var ignoredComponents: Set<String>
 
-    public init(traceRules: [TraceRule] = EventFilter.defaultTraceRules, ignoredComponents: Set<String> = EventFilter.defaultIgnoredComponents) {
+    public init(
+        traceRules: [TraceRule] = EventFilter.defaultTraceRules, ignoredComponents: Set<String> = EventFilter.defaultIgnoredComponents
+    ) {
         self.traceRules = traceRules
         self.ignoredComponents = ignoredComponents
     }

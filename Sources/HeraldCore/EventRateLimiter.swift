@@ -75,7 +75,8 @@ public struct EventRateLimiter: Sendable {
             moveToFront(position)
             if elapsed < intervalNanos && elapsed >= 0 { return false }
             // A new window: aligned to the previous ones while the entry is fresh, restarted once stale.
-            entries[position].windowStart = elapsed >= 0 && elapsed < 2 * intervalNanos ? start + elapsed / intervalNanos * intervalNanos : now
+            entries[position].windowStart =
+                elapsed >= 0 && elapsed < 2 * intervalNanos ? start + elapsed / intervalNanos * intervalNanos : now
             return true
         }
         insert(key, now: now)

@@ -60,10 +60,14 @@ public enum ManifestDecoder {
         let version = FluxAPIVersion(apiVersion: apiVersion)
         switch (kind, apiVersion) {
         case ("Alert", _) where apiVersion.hasPrefix(FluxAPIVersion.group + "/"):
-            guard let version else { throw reader.error("apiVersion", "unknown version \(apiVersion); Herald reads v1beta1, v1beta2 and v1beta3") }
+            guard let version else {
+                throw reader.error("apiVersion", "unknown version \(apiVersion); Herald reads v1beta1, v1beta2 and v1beta3")
+            }
             return .alert(try reader.alert(meta: meta, version: version))
         case ("Provider", _) where apiVersion.hasPrefix(FluxAPIVersion.group + "/"):
-            guard let version else { throw reader.error("apiVersion", "unknown version \(apiVersion); Herald reads v1beta1, v1beta2 and v1beta3") }
+            guard let version else {
+                throw reader.error("apiVersion", "unknown version \(apiVersion); Herald reads v1beta1, v1beta2 and v1beta3")
+            }
             return .provider(try reader.provider(meta: meta, version: version))
         case ("Secret", "v1"):
             return .secret(try reader.secret(key: meta.key))

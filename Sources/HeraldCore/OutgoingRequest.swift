@@ -41,7 +41,9 @@ public struct OutgoingRequest: Sendable, Hashable {
     public var body: [UInt8]
     public var responseCheck: ResponseCheck
 
-    public init(method: String = "POST", url: String, headers: [HTTPHeaderField] = [], body: [UInt8] = [], responseCheck: ResponseCheck = .status) {
+    public init(
+        method: String = "POST", url: String, headers: [HTTPHeaderField] = [], body: [UInt8] = [], responseCheck: ResponseCheck = .status
+    ) {
         self.method = method
         self.url = url
         self.headers = headers

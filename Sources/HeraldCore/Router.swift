@@ -106,7 +106,9 @@ public enum Router {
                 outcomes.append(outcome(for: compiled.alert, event: event, table: table, options: options))
             case .sourceNotFound(let object):
                 warnings.append(
-                    RouteWarning(alert: compiled.key, message: "error getting source object \(object.displayName): matchLabels cannot match an object that is not known")
+                    RouteWarning(
+                        alert: compiled.key,
+                        message: "error getting source object \(object.displayName): matchLabels cannot match an object that is not known")
                 )
             case .suspended, .noSource, .message:
                 continue

@@ -56,7 +56,10 @@ public struct WebAddress: Sendable, Hashable {
         character.isLetter || character.isNumber || character == "+" || character == "-" || character == "."
     }
 
-    public init(scheme: String, userInfo: String? = nil, host: String, port: Int? = nil, path: String = "", query: String? = nil, fragment: String? = nil) {
+    public init(
+        scheme: String, userInfo: String? = nil, host: String, port: Int? = nil, path: String = "", query: String? = nil,
+        fragment: String? = nil
+    ) {
         self.scheme = scheme
         self.userInfo = userInfo
         self.host = host

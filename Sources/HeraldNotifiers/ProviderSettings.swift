@@ -68,7 +68,9 @@ public struct ProviderSettings: Sendable {
         if !proxyText.isEmpty { proxy = try Self.proxy(from: proxyText, username: nil, password: nil) }
         if let name = provider.proxySecretRef {
             guard let secret = secrets(name) else { throw .secretNotFound(ObjectKey(namespace: provider.key.namespace, name: name)) }
-            guard let text = secret["address"], !text.isEmpty else { throw .invalidProxy("Secret \(provider.key.namespace)/\(name) has no 'address' key") }
+            guard let text = secret["address"], !text.isEmpty else {
+                throw .invalidProxy("Secret \(provider.key.namespace)/\(name) has no 'address' key")
+            }
             guard text.utf8.count <= 2048 else { throw .invalidProxy("address exceeds maximum length of 2048 bytes") }
             proxy = try Self.proxy(from: text, username: secret["username"], password: secret["password"])
             if let password = secret["password"], !password.isEmpty { secretValues.append(password) }

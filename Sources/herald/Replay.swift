@@ -17,10 +17,13 @@ struct Replay: AsyncParsableCommand {
             """
     )
 
-    @Option(name: .long, help: ArgumentHelp("A manifest file or directory (*.yaml, *.yml, *.json, read recursively). Repeatable.", valueName: "path"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("A manifest file or directory (*.yaml, *.yml, *.json, read recursively). Repeatable.", valueName: "path"))
     var manifests: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("A JSON-lines file of events, or - for standard input (read as it arrives).", valueName: "path"))
+    @Option(
+        name: .long, help: ArgumentHelp("A JSON-lines file of events, or - for standard input (read as it arrives).", valueName: "path"))
     var events: String
 
     @Flag(name: .long, help: "Send nothing; print one JSON object per notification on standard output.")
@@ -29,7 +32,8 @@ struct Replay: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Window in which identical events are sent once (Go duration).", valueName: "duration"))
     var rateLimitInterval: String = "5m"
 
-    @Option(name: .long, help: ArgumentHelp("Most event keys the rate limiter remembers; the least recently seen is evicted.", valueName: "n"))
+    @Option(
+        name: .long, help: ArgumentHelp("Most event keys the rate limiter remembers; the least recently seen is evicted.", valueName: "n"))
     var rateLimitCacheSize: Int = 10_000
 
     @Flag(name: .long, help: "Alerts may only select objects in their own namespace.")
@@ -41,7 +45,10 @@ struct Replay: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Notifications queued per provider.", valueName: "n"))
     var queueSize: Int = 100
 
-    @Option(name: .long, help: ArgumentHelp("When a provider's queue is full: block (wait; nothing is lost) or drop (refuse and count).", valueName: "policy"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "When a provider's queue is full: block (wait; nothing is lost) or drop (refuse and count).", valueName: "policy"))
     var overflow: String = OverflowPolicy.block.rawValue
 
     @Option(
@@ -64,7 +71,9 @@ struct Replay: AsyncParsableCommand {
         if concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
         if queueSize < 1 { throw ValidationError("--queue-size must be at least 1") }
         if OverflowPolicy(rawValue: overflow) == nil { throw ValidationError("--overflow must be block or drop") }
-        if Logger.Level(rawValue: logLevel) == nil { throw ValidationError("--log-level must be one of trace, debug, info, warning, error") }
+        if Logger.Level(rawValue: logLevel) == nil {
+            throw ValidationError("--log-level must be one of trace, debug, info, warning, error")
+        }
         for rule in traceReason where TraceRule(parsing: rule) == nil {
             throw ValidationError("--trace-reason: \"\(rule)\" has no reason")
         }
