@@ -89,12 +89,11 @@ let package = Package(
         ),
         .testTarget(
             name: "HeraldAgentTests",
-            dependencies: ["HeraldAgent", "HeraldNotifiers", "HeraldCore", "HeraldJSON", "HeraldTestSupport"],
-            resources: [.copy("Fixtures")]
+            dependencies: ["HeraldAgent", "HeraldNotifiers", "HeraldCore", "HeraldJSON", "HeraldTestSupport"]
         ),
         .testTarget(
             name: "HeraldCLITests",
-            dependencies: ["HeraldJSON", "HeraldTestSupport"]
+            dependencies: ["herald", "HeraldJSON", "HeraldTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -93,6 +93,9 @@ public final class HTTPTransport: Transport {
             timeout: .init(connect: .nanoseconds(connectTimeout.nanoseconds)),
             decompression: .disabled
         )
+        // Retries belong to the Deliverer (Flux's rules, within the Provider timeout); AsyncHTTPClient would
+        // otherwise retry a failing connection on its own until the deadline, even a certificate error.
+        configuration.connectionPool.retryConnectionEstablishment = false
         if let proxy {
             switch proxy.scheme {
             case "http":
