@@ -14,7 +14,9 @@ enum AgentFixtures {
     /// Retries as Flux does, but with millisecond waits so the suites stay fast.
     static let fastRetry = RetryPolicy(maxRetries: 4, base: .milliseconds(20), maximum: .milliseconds(200))
 
-    static func event(name: String = "webapp", message: String = "message", severity: String = "info", metadata: [String: String] = [:])
+    static func event(
+        name: String = "webapp", message: String = "message", severity: String = "info", metadata: [String: String] = [:]
+    )
         -> Event
     {
         Event(

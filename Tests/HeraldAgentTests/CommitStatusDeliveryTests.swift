@@ -21,7 +21,8 @@ struct CommitStatusDeliveryTests {
         let secrets = ["token": AgentFixtures.secret("token", ["token": "glpat-or-ghp-token"])]
         let client = try AgentFixtures.client(
             AgentFixtures.provider(type: type, address: recorder.baseURL + path, secretRef: "token"), secrets: secrets)
-        let outcome = await Deliverer(transport: transport, retry: AgentFixtures.fastRetry).deliver(try AgentFixtures.job(client, event: event))
+        let outcome = await Deliverer(transport: transport, retry: AgentFixtures.fastRetry).deliver(
+            try AgentFixtures.job(client, event: event))
         await transport.shutdown()
         return outcome
     }
@@ -83,7 +84,8 @@ struct CommitStatusDeliveryTests {
             path: "/api/v4/projects/group%2Fsub%2Fpodinfo/repository/commits/\(Self.sha)/statuses?name=kustomization%2Fpodinfo%2F0c9c2e41",
             method: "GET", with: [ScriptedResponse(status: 200, body: JSONWriter.bytes(existing))])
         let outcome = try await deliver(
-            .gitlab, recorder: recorder, path: "/group/sub/podinfo.git", event: kustomizationEvent(severity: "error", reason: "HealthCheckFailed"))
+            .gitlab, recorder: recorder, path: "/group/sub/podinfo.git",
+            event: kustomizationEvent(severity: "error", reason: "HealthCheckFailed"))
         #expect(outcome == .duplicate)
         let requests = await recorder.requests()
         #expect(requests.map(\.method) == ["GET"])

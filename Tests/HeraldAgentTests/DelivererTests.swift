@@ -15,7 +15,8 @@ struct DelivererTests {
         defer { Task { try? await recorder.shutdown() } }
         let client = try AgentFixtures.client(AgentFixtures.provider(address: recorder.baseURL + "/hook"))
         let event = AgentFixtures.event()
-        let outcome = await Deliverer(transport: transport, retry: AgentFixtures.fastRetry).deliver(try AgentFixtures.job(client, event: event))
+        let outcome = await Deliverer(transport: transport, retry: AgentFixtures.fastRetry).deliver(
+            try AgentFixtures.job(client, event: event))
         #expect(outcome == .delivered(status: 200, attempts: 1))
         let requests = try await recorder.waitForRequests(count: 1)
         #expect(requests[0].method == "POST")

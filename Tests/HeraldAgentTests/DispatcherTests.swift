@@ -25,9 +25,13 @@ struct DispatcherTests {
             deliverer: Deliverer(transport: transport, retry: RetryPolicy(maxRetries: 0)), logger: AgentFixtures.logger)
         let workers = Task { await dispatcher.run() }
         // The slow provider's jobs go first and would take every worker if the dispatcher let them.
-        for index in 0..<3 { await dispatcher.enqueue(try AgentFixtures.job(slowClient, event: AgentFixtures.event(message: "slow \(index)"))) }
+        for index in 0..<3 {
+            await dispatcher.enqueue(try AgentFixtures.job(slowClient, event: AgentFixtures.event(message: "slow \(index)")))
+        }
         let started = ContinuousClock.now
-        for index in 0..<5 { await dispatcher.enqueue(try AgentFixtures.job(fastClient, event: AgentFixtures.event(message: "fast \(index)"))) }
+        for index in 0..<5 {
+            await dispatcher.enqueue(try AgentFixtures.job(fastClient, event: AgentFixtures.event(message: "fast \(index)")))
+        }
         let received = try await fast.waitForRequests(count: 5, timeout: .seconds(10))
         #expect(received.count == 5)
         #expect(started.duration(to: received[4].receivedAt) < .milliseconds(900), "fast deliveries waited for the slow provider")

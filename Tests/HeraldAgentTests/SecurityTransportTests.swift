@@ -50,7 +50,8 @@ struct SecurityTransportTests {
         let recorder = try await WebhookRecorder.start(tls: tls)
         defer { Task { try? await recorder.shutdown() } }
         let client = try AgentFixtures.client(
-            AgentFixtures.provider(address: recorder.baseURL + "/hook", certSecretRef: "tls"), secrets: certSecret(["ca.crt": tls.wrongCAPEM]))
+            AgentFixtures.provider(address: recorder.baseURL + "/hook", certSecretRef: "tls"),
+            secrets: certSecret(["ca.crt": tls.wrongCAPEM]))
         let outcome = await Deliverer(transport: transport, retry: AgentFixtures.fastRetry).deliver(try AgentFixtures.job(client))
         guard case .failed(let failure) = outcome else {
             Issue.record("expected a failure, got \(outcome)")

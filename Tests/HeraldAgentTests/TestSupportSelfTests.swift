@@ -3,11 +3,11 @@ import HeraldTestSupport
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Checks the in-process servers of HeraldTestSupport with a plain blocking socket, so a failure
@@ -41,11 +41,13 @@ import Darwin
 
     @Test func scriptedQueueAdvancesAndRepeatsItsLastResponseOnOneConnection() async throws {
         try await withRecorder { recorder in
-            recorder.respond(path: "/hook", method: "post", with: [
-                .status(500),
-                ScriptedResponse(status: 429, headers: [("Retry-After", "3")], body: "slow down"),
-                ScriptedResponse(status: 202, body: "ok"),
-            ])
+            recorder.respond(
+                path: "/hook", method: "post",
+                with: [
+                    .status(500),
+                    ScriptedResponse(status: 429, headers: [("Retry-After", "3")], body: "slow down"),
+                    ScriptedResponse(status: 202, body: "ok"),
+                ])
             let socket = try LoopbackSocket(port: recorder.port)
             var seen: [(Int, String?, String)] = []
             for _ in 0..<4 {
@@ -227,9 +229,9 @@ private final class LoopbackSocket {
 
     init(port: Int, receiveTimeout: Duration = .seconds(5)) throws {
         #if canImport(Glibc)
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
-        let descriptor = socket(AF_INET, SOCK_STREAM, 0)
+            let descriptor = socket(AF_INET, SOCK_STREAM, 0)
         #endif
         guard descriptor >= 0 else { throw Failure(description: "socket() failed: errno \(errno)") }
         self.descriptor = descriptor

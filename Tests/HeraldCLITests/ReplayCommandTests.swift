@@ -1,0 +1,264 @@
+import Foundation
+import HeraldJSON
+import HeraldTestSupport
+import Testing
+
+/// `herald replay` end to end, as a subprocess: output, delivery and every exit status.
+@Suite("herald replay (subprocess)")
+struct ReplayCommandTests {
+    static func providerManifests(baseURL: String, extra: String = "") -> String {
+        """
+        apiVersion: v1
+        kind: Secret
+        metadata: {name: hmac, namespace: apps}
+        stringData:
+          token: cli-test-hmac-key
+        ---
+        apiVersion: notification.toolkit.fluxcd.io/v1beta3
+        kind: Provider
+        metadata: {name: generic, namespace: apps}
+        spec: {type: generic-hmac, address: "\(baseURL)/generic", secretRef: {name: hmac}}
+        ---
+        apiVersion: notification.toolkit.fluxcd.io/v1beta2
+        kind: Provider
+        metadata: {name: discord, namespace: apps}
+        spec: {type: discord, address: "\(baseURL)/api/webhooks/1/abc"}
+        ---
+        apiVersion: notification.toolkit.fluxcd.io/v1beta3
+        kind: Alert
+        metadata: {name: all, namespace: apps}
+        spec:
+          providerRef: {name: generic}
+          eventSources: [{kind: Kustomization, name: '*'}]
+        ---
+        apiVersion: notification.toolkit.fluxcd.io/v1beta2
+        kind: Alert
+        metadata: {name: errors, namespace: apps}
+        spec:
+          providerRef: {name: discord}
+          eventSeverity: error
+          eventSources: [{kind: Kustomization, name: webapp}]
+        \(extra)
+        """
+    }
+
+    static func fluxEvent(name: String = "webapp", severity: String = "info", message: String) -> String {
+        let event: JSONValue = [
+            "involvedObject": [
+                "kind": "Kustomization", "namespace": "apps", "name": .string(name), "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
+            ],
+            "severity": .string(severity), "timestamp": "2026-11-25T10:00:00Z", "message": .string(message),
+            "reason": "ReconciliationSucceeded", "reportingController": "kustomize-controller",
+        ]
+        return JSONWriter.string(event)
+    }
+
+    @Test("--version prints the version and --help describes every replay flag")
+    func versionAndHelp() async throws {
+        let version = try await HeraldProcess.run(["--version"])
+        #expect(version.status == 0)
+        #expect(version.stdout.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty == false)
+        let help = try await HeraldProcess.run(["replay", "--help"])
+        #expect(help.status == 0)
+        for flag in [
+            "--manifests", "--events", "--dry-run", "--rate-limit-interval", "--rate-limit-cache-size", "--no-cross-namespace-refs",
+            "--concurrency", "--queue-size", "--overflow", "--trace-reason", "--log-level",
+        ] {
+            #expect(help.stdout.contains(flag), "help does not mention \(flag)")
+        }
+    }
+
+    @Test("dry-run of examples/: the Flux guide's Alerts produce the expected notifications in order")
+    func dryRunExamples() async throws {
+        let root = HeraldProcess.repositoryRoot
+        let result = try await HeraldProcess.run([
+            "replay", "--manifests", root.appendingPathComponent("examples/manifests").path,
+            "--events", root.appendingPathComponent("examples/events.jsonl").path, "--dry-run",
+        ])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let records = try result.stdoutLines.map { try JSONParser.parse($0) }
+        #expect(
+            records.map { "\($0["alert"]?.stringValue ?? "")>\($0["type"]?.stringValue ?? "")" } == [
+                "flux-system/on-call-webapp>slack", "flux-system/on-call-webapp>slack", "flux-system/podinfo>github",
+                "flux-system/on-call-webapp>slack", "flux-system/podinfo>github", "flux-system/on-call-webapp>slack",
+            ])
+        let github = try #require(records.first { $0["type"] == "github" })
+        #expect(github["request"]?["headers"]?["Authorization"] == "<redacted>")
+        #expect(!result.stdout.contains("ghp_example_token_replace_me"), "the token must never be printed")
+        #expect(github["request"]?["body"]?["context"] == "kustomization/podinfo/8ae1ca6c")
+        let slack = records[0]
+        #expect(slack["request"]?["url"] == "https://hooks.slack.com/services/YOUR/SLACK/WEBHOOK")
+        #expect(slack["request"]?["body"]?["channel"] == "general")
+    }
+
+    @Test("real delivery to a receiver: exit 0, signed generic body, Discord /slack endpoint, error-only Alert")
+    func realDelivery() async throws {
+        let recorder = try await WebhookRecorder.start()
+        let workspace = try Workspace()
+        defer {
+            workspace.remove()
+            Task { try? await recorder.shutdown() }
+        }
+        let manifests = try workspace.write("manifests/providers.yaml", Self.providerManifests(baseURL: recorder.baseURL))
+        let events = try workspace.write(
+            "events.jsonl",
+            [Self.fluxEvent(message: "applied"), "", Self.fluxEvent(severity: "error", message: "health check failed")].joined(
+                separator: "\n")
+                + "\n")
+        let result = try await HeraldProcess.run(["replay", "--manifests", manifests, "--events", events])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let requests = await recorder.requests()
+        #expect(requests.map(\.path).sorted() == ["/api/webhooks/1/abc/slack", "/generic", "/generic"])
+        let signed = try #require(requests.first { $0.path == "/generic" })
+        #expect(signed.header("X-Signature")?.hasPrefix("sha256=") == true)
+        #expect(signed.bodyJSON?["involvedObject"]?["name"] == "webapp")
+        #expect(!result.stderr.contains("cli-test-hmac-key"))
+    }
+
+    @Test("exit 1: a failed delivery and an invalid line are reported; the other lines are still processed")
+    func failuresExitOne() async throws {
+        let recorder = try await WebhookRecorder.start()
+        let workspace = try Workspace()
+        defer {
+            workspace.remove()
+            Task { try? await recorder.shutdown() }
+        }
+        recorder.respond(path: "/api/webhooks/1/abc/slack", with: [ScriptedResponse(status: 400, body: "unknown webhook")])
+        let manifests = try workspace.write("providers.yaml", Self.providerManifests(baseURL: recorder.baseURL))
+        let events = try workspace.write(
+            "events.jsonl",
+            [Self.fluxEvent(message: "one"), "{not json", Self.fluxEvent(severity: "error", message: "two")].joined(separator: "\n"))
+        let result = try await HeraldProcess.run(["replay", "--manifests", manifests, "--events", events])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("line 2:"))
+        #expect(result.stderr.contains("request failed with status code 400"))
+        #expect(!result.stderr.contains("/api/webhooks/1/abc"), "webhook paths are credentials and never logged")
+        #expect(await recorder.requests().filter { $0.path == "/generic" }.count == 2)
+    }
+
+    @Test("exit 1: a Provider type Herald does not support yet fails its Alert only")
+    func unsupportedProviderType() async throws {
+        let recorder = try await WebhookRecorder.start()
+        let workspace = try Workspace()
+        defer {
+            workspace.remove()
+            Task { try? await recorder.shutdown() }
+        }
+        let extra = """
+            ---
+            apiVersion: notification.toolkit.fluxcd.io/v1beta3
+            kind: Provider
+            metadata: {name: telegram, namespace: apps}
+            spec: {type: telegram, channel: "-100123"}
+            ---
+            apiVersion: notification.toolkit.fluxcd.io/v1beta3
+            kind: Alert
+            metadata: {name: telegram, namespace: apps}
+            spec:
+              providerRef: {name: telegram}
+              eventSources: [{kind: Kustomization, name: '*'}]
+            """
+        let manifests = try workspace.write("providers.yaml", Self.providerManifests(baseURL: recorder.baseURL, extra: extra))
+        let events = try workspace.write("events.jsonl", Self.fluxEvent(message: "applied") + "\n")
+        let result = try await HeraldProcess.run(["replay", "--manifests", manifests, "--events", events])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("provider type telegram is not supported yet"))
+        #expect(await recorder.requests().map(\.path) == ["/generic"])
+    }
+
+    @Test("exit 2: an invalid manifest names file, document, object and field, and nothing is sent")
+    func invalidManifestExitTwo() async throws {
+        let recorder = try await WebhookRecorder.start()
+        let workspace = try Workspace()
+        defer {
+            workspace.remove()
+            Task { try? await recorder.shutdown() }
+        }
+        let manifests = try workspace.write(
+            "bad.yaml",
+            Self.providerManifests(baseURL: recorder.baseURL)
+                + """
+
+                ---
+                apiVersion: notification.toolkit.fluxcd.io/v1beta1
+                kind: Alert
+                metadata: {name: broken, namespace: apps}
+                spec:
+                  providerRef: {name: generic}
+                  eventSeverity: warning
+                  eventSources: [{kind: Kustomization, name: '*'}]
+                """)
+        let events = try workspace.write("events.jsonl", Self.fluxEvent(message: "applied") + "\n")
+        let result = try await HeraldProcess.run(["replay", "--manifests", manifests, "--events", events])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("bad.yaml: document 6"))
+        #expect(result.stderr.contains("Alert apps/broken: spec.eventSeverity"))
+        #expect(await recorder.requests().isEmpty)
+    }
+
+    @Test("exit 2: bad flags and unreadable event files")
+    func usageErrorsExitTwo() async throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let manifests = try workspace.write("m.yaml", Self.providerManifests(baseURL: "http://127.0.0.1:9"))
+        for arguments in [
+            ["replay", "--manifests", manifests],
+            ["replay", "--manifests", manifests, "--events", "x", "--concurrency", "0"],
+            ["replay", "--manifests", manifests, "--events", "x", "--rate-limit-interval", "soon"],
+            ["replay", "--manifests", manifests, "--events", "x", "--bogus"],
+            ["replay", "--manifests", manifests, "--events", workspace.url.appendingPathComponent("missing.jsonl").path],
+            ["replay", "--manifests", workspace.url.appendingPathComponent("nowhere").path, "--events", "-"],
+        ] {
+            let result = try await HeraldProcess.run(arguments, stdin: "")
+            #expect(result.status == 2, "\(arguments) exited \(result.status): \(result.stderr)")
+            #expect(!result.stderr.isEmpty)
+        }
+    }
+
+    @Test("--events - streams: a notification is printed before standard input is closed")
+    func stdinIsStreamed() async throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let manifests = try workspace.write("m.yaml", Self.providerManifests(baseURL: "http://127.0.0.1:9"))
+        let process = Process()
+        process.executableURL = HeraldProcess.binary
+        process.arguments = ["replay", "--manifests", manifests, "--events", "-", "--dry-run"]
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        input.fileHandleForWriting.write(Data((Self.fluxEvent(message: "first") + "\n").utf8))
+        // Read the first line while stdin is still open: only a streaming reader can produce it now.
+        let firstLine = await Task.detached { () -> String in
+            var bytes: [UInt8] = []
+            while true {
+                let data = output.fileHandleForReading.readData(ofLength: 1)
+                guard let byte = data.first else { return String(decoding: bytes, as: UTF8.self) }
+                if byte == UInt8(ascii: "\n") { return String(decoding: bytes, as: UTF8.self) }
+                bytes.append(byte)
+            }
+        }.value
+        #expect(try JSONParser.parse(firstLine)["request"]?["body"]?["message"] == "first")
+        input.fileHandleForWriting.write(Data((Self.fluxEvent(message: "second") + "\n").utf8))
+        try input.fileHandleForWriting.close()
+        let rest = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(String(decoding: rest, as: UTF8.self).contains("\"second\""))
+    }
+
+    @Test("rate limiting: an identical event within the window is sent once")
+    func rateLimited() async throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let manifests = try workspace.write("m.yaml", Self.providerManifests(baseURL: "http://127.0.0.1:9"))
+        let line = Self.fluxEvent(name: "other", message: "same")
+        let events = try workspace.write(
+            "e.jsonl", [line, line, Self.fluxEvent(name: "other", message: "different")].joined(separator: "\n"))
+        let result = try await HeraldProcess.run(["replay", "--manifests", manifests, "--events", events, "--dry-run"])
+        #expect(result.status == 0)
+        #expect(result.stdoutLines.count == 2)
+    }
+}
