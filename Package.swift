@@ -5,6 +5,7 @@ import PackageDescription
 //   HeraldJSON       JSON values, Go-compatible JSON bytes, YAML read as JSON (leaf utility)
 //   HeraldCore       Flux domain model, matching, dedupe: pure values, no I/O
 //   HeraldNotifiers  one file per provider type, rendering requests
+//   HeraldKube       a small Kubernetes client: config, get/list/watch/patch, reflector (knows nothing of Flux)
 //   HeraldAgent      sources, pipeline wiring, dispatcher, transport
 //   herald           the command line
 let package = Package(
@@ -20,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(
@@ -47,13 +49,26 @@ let package = Package(
             ]
         ),
         .target(
+            name: "HeraldKube",
+            dependencies: [
+                "HeraldJSON",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "HeraldAgent",
             dependencies: [
                 "HeraldCore",
                 "HeraldJSON",
                 "HeraldNotifiers",
+                "HeraldKube",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -83,6 +98,7 @@ let package = Package(
         ),
         .testTarget(name: "HeraldJSONTests", dependencies: ["HeraldJSON"]),
         .testTarget(name: "HeraldCoreTests", dependencies: ["HeraldCore", "HeraldJSON"]),
+        .testTarget(name: "HeraldKubeTests", dependencies: ["HeraldKube", "HeraldJSON", "HeraldTestSupport"]),
         .testTarget(
             name: "HeraldNotifiersTests",
             dependencies: ["HeraldNotifiers", "HeraldCore", "HeraldJSON"]

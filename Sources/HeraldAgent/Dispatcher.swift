@@ -58,11 +58,31 @@ public actor Dispatcher {
 
     /// Runs the workers until ``finish()`` was called and every queue is empty.
     public func run() async {
-        await withTaskGroup(of: Void.self) { group in
-            for _ in 0..<concurrency {
-                group.addTask { await self.work() }
+        await withTaskCancellationHandler {
+            await withTaskGroup(of: Void.self) { group in
+                for _ in 0..<concurrency {
+                    group.addTask { await self.work() }
+                }
             }
+        } onCancel: {
+            Task { await self.abandon() }
         }
+    }
+
+    /// Cancellation: queued jobs are dropped (counted as failed) and idle workers released.
+    private func abandon() {
+        finishing = true
+        for (key, var queue) in queues {
+            while let job = queue.popFirst() {
+                stats.queued -= 1
+                stats.failed += 1
+                onOutcome(job, .failed(DeliveryFailure(message: "not delivered: shutting down", status: nil, excerpt: nil, attempts: 0)))
+            }
+            queues[key] = nil
+        }
+        for waiters in spaceWaiters.values { for waiter in waiters { waiter.resume() } }
+        spaceWaiters = [:]
+        wakeIdleWorkersIfDone()
     }
 
     /// Queues a job; `false` when it was refused because its Provider's queue is full (``OverflowPolicy/drop``).
@@ -106,7 +126,7 @@ public actor Dispatcher {
     public func depth(of provider: ObjectKey) -> Int { queues[provider]?.count ?? 0 }
 
     private func work() async {
-        while let job = await next() {
+        while !Task.isCancelled, let job = await next() {
             let outcome = await deliverer.deliver(job)
             complete(job, outcome)
         }

@@ -21,6 +21,12 @@ public struct RoutingSnapshot: Sendable {
         self.labels = labels
     }
 
+    init(table: RoutingTable, clients: [ObjectKey: Result<ProviderClient, ProviderError>], labels: any LabelLookup) {
+        self.table = table
+        self.clients = clients
+        self.labels = labels
+    }
+
     /// Alert warnings known at load time: regexes that do not compile.
     public var loadWarnings: [RouteWarning] {
         table.alerts.flatMap { compiled in compiled.warnings.map { RouteWarning(alert: compiled.key, message: $0) } }

@@ -116,7 +116,7 @@ public enum EventDecoder {
         var component = try fields.string(isEventsV1 ? "reportingController" : "reportingComponent")
         var host = try fields.string("reportingInstance")
         if let source = try fields.object(isEventsV1 ? "deprecatedSource" : "source") {
-            let sourceFields = FieldReader(object: source, path: fields.path + "source.")
+            let sourceFields = FieldReader(object: source, path: fields.path + (isEventsV1 ? "deprecatedSource." : "source."))
             if component.isEmpty { component = try sourceFields.string("component") }
             if host.isEmpty { host = try sourceFields.string("host") }
         }

@@ -45,7 +45,11 @@ public enum FluxObject: Sendable, Hashable {
 /// The checks are the CRD's (reference §2): enums, patterns, required fields, length limits and, like
 /// `kubectl apply --validate=strict`, unknown spec fields. Objects read from the API server pass them already.
 public enum ManifestDecoder {
-    public static func decode(_ value: JSONValue, defaultNamespace: String = "default") throws(ManifestError) -> FluxObject {
+    /// `strictFields` rejects unknown spec fields, as `kubectl apply --validate=strict` does for files; objects
+    /// read from an API server were validated by its own CRD, which may be newer than Herald, so they pass `false`.
+    public static func decode(_ value: JSONValue, defaultNamespace: String = "default", strictFields: Bool = true) throws(ManifestError)
+        -> FluxObject
+    {
         guard case .object(let object) = value else {
             throw ManifestError(kind: "object", object: "?", field: "(root)", reason: "expected a mapping, got \(value.typeName)")
         }
@@ -55,7 +59,7 @@ public enum ManifestDecoder {
             throw ManifestError(kind: kind.isEmpty ? "object" : kind, object: "?", field: "apiVersion", reason: "required")
         }
         guard !kind.isEmpty else { throw ManifestError(kind: "object", object: "?", field: "kind", reason: "required") }
-        var reader = ObjectReader(kind: kind, object: object, name: "?")
+        var reader = ObjectReader(kind: kind, object: object, name: "?", strictFields: strictFields)
         let meta = try reader.meta(defaultNamespace: defaultNamespace)
         let version = FluxAPIVersion(apiVersion: apiVersion)
         switch (kind, apiVersion) {
@@ -82,6 +86,7 @@ private struct ObjectReader {
     let kind: String
     let object: JSONObject
     var name: String
+    let strictFields: Bool
 
     func error(_ field: String, _ reason: String) -> ManifestError {
         ManifestError(kind: kind, object: name, field: field, reason: reason)
@@ -144,6 +149,7 @@ private struct ObjectReader {
     }
 
     func checkKnownFields(_ spec: JSONObject, allowed: Set<String>, version: FluxAPIVersion) throws(ManifestError) {
+        guard strictFields else { return }
         for key in spec.keys where !allowed.contains(key) {
             throw error("spec.\(key)", "unknown field in \(kind) \(version.rawValue) (known: \(allowed.sorted().joined(separator: ", ")))")
         }
@@ -217,7 +223,7 @@ private struct ObjectReader {
     func eventSource(_ value: JSONValue, path: String, version: FluxAPIVersion) throws(ManifestError) -> EventSource {
         guard case .object(let members) = value else { throw error(path, "expected an object, got \(value.typeName)") }
         let allowed: Set<String> = ["apiVersion", "kind", "name", "namespace", "matchLabels"]
-        for key in members.keys where !allowed.contains(key) { throw error("\(path).\(key)", "unknown field") }
+        for key in members.keys where strictFields && !allowed.contains(key) { throw error("\(path).\(key)", "unknown field") }
         guard let kind = try string(members, "kind", path: "\(path).kind"), !kind.isEmpty else {
             throw error("\(path).kind", "required")
         }

@@ -57,6 +57,7 @@ struct GitAddress: Hashable {
     var id: String
 
     /// Accepts https, http, ssh (`ssh://git@host/owner/repo.git`) and scp-like (`git@host:owner/repo.git`) forms.
+    /// Errors never repeat the address: it may come from a Secret and carry credentials.
     init(_ text: String) throws(ProviderError) {
         var scheme: String
         var hostPart: String
@@ -73,9 +74,9 @@ struct GitAddress: Hashable {
             hostPart = String(authority)
             path = String(text[text.index(after: colon)...])
         } else {
-            throw .invalidGitAddress("unsupported address \(text)")
+            throw .invalidGitAddress("the address is not an http(s), ssh:// or scp-like (git@host:owner/repo) git URL")
         }
-        guard !hostPart.isEmpty else { throw .invalidGitAddress("no host in \(text)") }
+        guard !hostPart.isEmpty else { throw .invalidGitAddress("the address has no host") }
         if scheme == "ssh" { scheme = "https" }
         var id = Substring(path)
         while id.hasPrefix("/") { id = id.dropFirst() }

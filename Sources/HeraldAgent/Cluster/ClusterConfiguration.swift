@@ -1,0 +1,52 @@
+import HeraldCore
+import HeraldKube
+
+/// Everything `herald run` needs, built from its command line.
+public struct ClusterConfiguration: Sendable {
+    public var kubeconfig: String?
+    public var context: String?
+    /// Watch Events, Alerts and Providers in one namespace only; `nil` for the whole cluster.
+    public var watchNamespace: String?
+    public var startupGrace: Duration
+    public var watchStallTimeout: Duration
+    /// Bounds of the server-side watch timeout, chosen at random for each watch.
+    public var watchTimeoutSeconds: ClosedRange<Int>
+    public var healthAddress: String
+    public var rateLimitInterval: Duration
+    public var rateLimitCapacity: Int
+    public var routing: RoutingOptions
+    public var concurrency: Int
+    public var queueCapacity: Int
+    public var eventFilter: EventFilter
+    public var retry: RetryPolicy
+    /// Event occurrences remembered to tell repeats from new ones.
+    public var occurrenceCapacity: Int
+    public var secretTTL: Duration
+    public var shutdownTimeout: Duration
+
+    public init(
+        kubeconfig: String? = nil, context: String? = nil, watchNamespace: String? = nil, startupGrace: Duration = .seconds(30),
+        watchStallTimeout: Duration = .seconds(90), watchTimeoutSeconds: ClosedRange<Int> = 300...600, healthAddress: String = ":9440",
+        rateLimitInterval: Duration = .seconds(300), rateLimitCapacity: Int = 10_000, routing: RoutingOptions = RoutingOptions(),
+        concurrency: Int = 4, queueCapacity: Int = 100, eventFilter: EventFilter = EventFilter(), retry: RetryPolicy = RetryPolicy(),
+        occurrenceCapacity: Int = 20_000, secretTTL: Duration = .seconds(300), shutdownTimeout: Duration = .seconds(30)
+    ) {
+        self.kubeconfig = kubeconfig
+        self.context = context
+        self.watchNamespace = watchNamespace
+        self.startupGrace = startupGrace
+        self.watchStallTimeout = watchStallTimeout
+        self.watchTimeoutSeconds = watchTimeoutSeconds
+        self.healthAddress = healthAddress
+        self.rateLimitInterval = rateLimitInterval
+        self.rateLimitCapacity = rateLimitCapacity
+        self.routing = routing
+        self.concurrency = concurrency
+        self.queueCapacity = queueCapacity
+        self.eventFilter = eventFilter
+        self.retry = retry
+        self.occurrenceCapacity = occurrenceCapacity
+        self.secretTTL = secretTTL
+        self.shutdownTimeout = shutdownTimeout
+    }
+}

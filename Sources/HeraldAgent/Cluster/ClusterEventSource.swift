@@ -1,0 +1,80 @@
+import HeraldCore
+import HeraldJSON
+import HeraldKube
+import Logging
+import Synchronization
+
+/// The single watch on `core/v1` Events: turns new occurrences into pipeline input.
+///
+/// What is delivered: ADDED and MODIFIED Events whose occurrence is new (``OccurrenceTracker``); on the
+/// first list, only Events no older than the start time minus the startup grace; on a relist, only
+/// occurrences not seen before. No Event object is kept: memory is the tracker's bound.
+public actor ClusterEventSource: ReflectorConsumer {
+    private var tracker: OccurrenceTracker
+    private let processor: EventProcessor
+    private let filter: EventFilter
+    private let logger: Logger
+    private let startCutoff: Int64
+    private var initialListDone = false
+    private var invalid = 0
+
+    public init(processor: EventProcessor, filter: EventFilter, startTime: FluxTimestamp, startupGrace: Duration, trackerCapacity: Int, logger: Logger) {
+        self.processor = processor
+        self.filter = filter
+        self.logger = logger
+        self.tracker = OccurrenceTracker(capacity: trackerCapacity)
+        self.startCutoff = startTime.secondsSinceEpoch - startupGrace.components.seconds
+    }
+
+    /// Malformed Events seen (counted, logged, dropped).
+    public var invalidEvents: Int { invalid }
+    public var trackerEvictions: Int { tracker.evictions }
+
+    public func listStarted(reason: String) async {
+        logger.debug("listing Events", metadata: ["reason": "\(reason)"])
+    }
+
+    public func listPage(_ items: [JSONValue]) async {
+        for item in items { await consider(item, watchType: nil) }
+    }
+
+    public func listFinished(resourceVersion: String) async {
+        initialListDone = true
+        logger.debug("Events listed", metadata: ["resourceVersion": "\(resourceVersion)", "tracked": "\(tracker.count)"])
+    }
+
+    public func watchEvent(type: String, object: JSONValue) async {
+        switch type {
+        case "ADDED", "MODIFIED":
+            await consider(object, watchType: type)
+        case "DELETED":
+            if let uid = object["metadata"]?["uid"]?.stringValue { tracker.forget(uid: uid) }
+        default:
+            break
+        }
+    }
+
+    private func consider(_ object: JSONValue, watchType: String?) async {
+        let decoded: DecodedEvent
+        do {
+            decoded = try EventDecoder.decode(object, filter: filter)
+        } catch {
+            invalid += 1
+            let name = object["metadata"]?["name"]?.stringValue ?? "?"
+            logger.error("malformed Event dropped", metadata: ["event": "\(name)", "error": "\(error)"])
+            return
+        }
+        guard case .event(let event, let origin) = decoded, case .kubernetes(let uid, let count, _, _) = origin else {
+            await processor.process(decoded)
+            return
+        }
+        let timestamp = event.timestamp?.secondsSinceEpoch ?? 0
+        let isNew = uid.isEmpty ? true : tracker.observe(uid: uid, count: count, timestamp: timestamp)
+        guard isNew else { return }
+        guard timestamp >= startCutoff else {
+            logger.trace("Event older than the startup grace; not delivered", metadata: ["event": "\(uid)"])
+            return
+        }
+        await processor.process(decoded)
+    }
+}

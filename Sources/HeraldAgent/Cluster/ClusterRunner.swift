@@ -1,0 +1,149 @@
+import HeraldCore
+import HeraldKube
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// `herald run`: assembles the Event watch, the Flux object store, the dispatcher and the health
+/// server into one `ServiceGroup`; SIGTERM and SIGINT shut it down gracefully, in reverse order:
+/// stop reading events, stop watching objects, drain deliveries (bounded), stop the probes.
+public struct ClusterRunner: Sendable {
+    public let configuration: ClusterConfiguration
+    public let logger: Logger
+
+    public init(configuration: ClusterConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    public func run(environment: [String: String]) async throws {
+        let kubeConfig = try KubeConfigLoader.load(kubeconfig: configuration.kubeconfig, context: configuration.context, environment: environment)
+        logger.info("connecting to the API server", metadata: ["server": "\(kubeConfig.server)", "source": "\(kubeConfig.source)"])
+        let client = try KubeClient(config: kubeConfig)
+        let transport = HTTPTransport()
+        do {
+            try await run(client: client, transport: transport)
+        } catch {
+            await transport.shutdown()
+            await client.shutdown()
+            throw error
+        }
+        await transport.shutdown()
+        await client.shutdown()
+    }
+
+    func run(client: KubeClient, transport: HTTPTransport) async throws {
+        let api = try await FluxServedAPI.discover(client: client)
+        logger.info(
+            "reading Flux Alerts and Providers",
+            metadata: [
+                "version": "\(api.version.apiVersion)", "alertStatus": "\(api.alertsHaveStatus)", "providerStatus": "\(api.providersHaveStatus)",
+            ])
+        let namespace = configuration.watchNamespace
+        let storeBox = StoreBox()
+        let logger = self.logger
+        let dispatcher = Dispatcher(
+            concurrency: configuration.concurrency, queueCapacity: configuration.queueCapacity, overflow: .drop,
+            deliverer: Deliverer(transport: transport, retry: configuration.retry), logger: logger
+        ) { job, outcome in
+            ReplayRunner.log(outcome, job: job, logger: logger)
+            if case .failed(let failure) = outcome, failure.status == 401 || failure.status == 403 {
+                Task { await storeBox.store?.credentialsRejected(provider: job.provider) }
+            }
+        }
+        let pipeline = EventPipeline(
+            snapshot: RoutingSnapshot(alerts: [], providers: [], secrets: [:], labels: NoLabels()), options: configuration.routing,
+            rateLimiter: EventRateLimiter(interval: configuration.rateLimitInterval, capacity: configuration.rateLimitCapacity))
+        let processor = EventProcessor(
+            pipeline: pipeline, dispatcher: dispatcher, labels: ClusterLabels(client: client, logger: logger), logger: logger)
+        let store = FluxObjectStore(client: client, api: api, processor: processor, logger: logger, secretTTL: configuration.secretTTL)
+        storeBox.store = store
+
+        let settings = Reflector.Settings(watchTimeout: configuration.watchTimeoutSeconds, stallTimeout: configuration.watchStallTimeout)
+        let alertReflector = Reflector(
+            client: client, path: api.path("alerts", namespace: namespace), settings: settings, consumer: store.feed(.alert), logger: logger)
+        let providerReflector = Reflector(
+            client: client, path: api.path("providers", namespace: namespace), settings: settings, consumer: store.feed(.provider),
+            logger: logger)
+        let eventSource = ClusterEventSource(
+            processor: processor, filter: configuration.eventFilter, startTime: FluxTimestamp(secondsSinceEpoch: Int64(Date().timeIntervalSince1970)),
+            startupGrace: configuration.startupGrace, trackerCapacity: configuration.occurrenceCapacity, logger: logger)
+        let eventReflector = Reflector(
+            client: client, path: ResourcePath(group: "", version: "v1", resource: "events", namespace: namespace), settings: settings,
+            consumer: eventSource, logger: logger)
+        let health = try HealthServer(
+            address: configuration.healthAddress,
+            isReady: { alertReflector.hasSynced && providerReflector.hasSynced && eventReflector.hasSynced }, logger: logger)
+
+        // Services shut down in reverse order: the Event watch stops first, the dispatcher drains last.
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [
+                    .init(service: health),
+                    .init(service: DispatcherService(dispatcher: dispatcher, drainTimeout: configuration.shutdownTimeout, logger: logger)),
+                    .init(service: ReflectorService(reflector: alertReflector)),
+                    .init(service: ReflectorService(reflector: providerReflector)),
+                    .init(service: ReflectorService(reflector: eventReflector)),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            ))
+        try await group.run()
+        logger.info("herald stopped")
+    }
+}
+
+/// Lets the dispatcher's outcome callback reach the store, which is created after the dispatcher.
+final class StoreBox: Sendable {
+    private let value = Mutex<FluxObjectStore?>(nil)
+    var store: FluxObjectStore? {
+        get { value.withLock { $0 } }
+        set { value.withLock { $0 = newValue } }
+    }
+}
+
+/// A reflector as a service: runs until graceful shutdown.
+struct ReflectorService: Service {
+    let reflector: Reflector
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown { await reflector.run() }
+    }
+}
+
+/// The dispatcher as a service: on graceful shutdown it stops taking work and drains, for a bounded time.
+struct DispatcherService: Service {
+    let dispatcher: Dispatcher
+    let drainTimeout: Duration
+    let logger: Logger
+
+    func run() async throws {
+        let workers = Task { await dispatcher.run() }
+        try? await gracefulShutdown()
+        await dispatcher.finish()
+        let drained = await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await workers.value
+                return true
+            }
+            group.addTask {
+                try? await Task.sleep(for: drainTimeout)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+        if !drained {
+            logger.warning("shutdown timeout reached; abandoning deliveries still in flight", metadata: ["timeout": "\(drainTimeout)"])
+            workers.cancel()
+            await workers.value
+        }
+    }
+}

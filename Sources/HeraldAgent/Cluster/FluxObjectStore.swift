@@ -1,0 +1,203 @@
+import HeraldCore
+import HeraldJSON
+import HeraldKube
+import HeraldNotifiers
+import Logging
+
+/// Which Flux API version Herald reads, and whether its objects have a status subresource.
+public struct FluxServedAPI: Sendable, Hashable {
+    public var version: FluxAPIVersion
+    public var alertsHaveStatus: Bool
+    public var providersHaveStatus: Bool
+
+    /// Asks discovery which Alert/Provider versions are served and picks the newest Herald knows.
+    public static func discover(client: KubeClient) async throws(KubeError) -> FluxServedAPI {
+        let served = try await client.servedVersions(of: FluxAPIVersion.group)
+        guard let version = FluxAPIVersion.allCases.reversed().first(where: { served.contains($0.rawValue) }) else {
+            throw .configuration(
+                "the API server serves no notification.toolkit.fluxcd.io version Herald reads (v1beta1, v1beta2, v1beta3); are the Flux CRDs installed?"
+            )
+        }
+        let resources = try await client.resources(group: FluxAPIVersion.group, version: version.rawValue)
+        return FluxServedAPI(
+            version: version, alertsHaveStatus: resources.contains("alerts/status"), providersHaveStatus: resources.contains("providers/status"))
+    }
+
+    func path(_ resource: String, namespace: String?) -> ResourcePath {
+        ResourcePath(group: FluxAPIVersion.group, version: version.rawValue, resource: resource, namespace: namespace)
+    }
+}
+
+/// Alerts and Providers from the API server, kept in memory, and the Secrets their Providers use.
+///
+/// Every change rebuilds one immutable ``RoutingSnapshot`` and hands it to the ``EventProcessor``, so
+/// edits take effect without a restart. Secrets are fetched when a Provider needs them, cached for
+/// `secretTTL`, and fetched again when the Provider changes or a delivery is refused with 401/403.
+/// There is no watch on Secrets.
+public actor FluxObjectStore {
+    public enum Kind: String, Sendable { case alert = "Alert", provider = "Provider" }
+
+    struct Stored: Sendable {
+        var meta: ObjectMeta
+        var object: FluxObject?
+        var error: ManifestError?
+        var status: JSONValue?
+    }
+
+    private let client: KubeClient
+    private let api: FluxServedAPI
+    private let processor: EventProcessor
+    private let statusWriter: StatusWriter
+    private let logger: Logger
+    private let secretTTL: Duration
+    private var alerts: [ObjectKey: Stored] = [:]
+    private var providers: [ObjectKey: Stored] = [:]
+    private var listing: [Kind: [ObjectKey: Stored]] = [:]
+    private var synced: Set<Kind> = []
+    private var secrets: [ObjectKey: (secret: Secret?, fetched: ContinuousClock.Instant)] = [:]
+    private var rebuildScheduled = false
+    public private(set) var rebuilds = 0
+
+    public init(client: KubeClient, api: FluxServedAPI, processor: EventProcessor, logger: Logger, secretTTL: Duration = .seconds(300)) {
+        self.client = client
+        self.api = api
+        self.processor = processor
+        self.logger = logger
+        self.secretTTL = secretTTL
+        self.statusWriter = StatusWriter(client: client, api: api, logger: logger)
+    }
+
+    /// Whether both Alerts and Providers have been listed once.
+    public var hasSynced: Bool { synced.contains(.alert) && synced.contains(.provider) }
+
+    /// The reflector consumer for one kind.
+    public nonisolated func feed(_ kind: Kind) -> some ReflectorConsumer { StoreFeed(store: self, kind: kind) }
+
+    func beginList(_ kind: Kind) { listing[kind] = [:] }
+
+    func listed(_ kind: Kind, _ items: [JSONValue]) {
+        for item in items {
+            let stored = decode(item, kind: kind)
+            listing[kind, default: [:]][stored.meta.key] = stored
+        }
+    }
+
+    func endList(_ kind: Kind) {
+        let fresh = listing.removeValue(forKey: kind) ?? [:]
+        switch kind {
+        case .alert: alerts = fresh
+        case .provider: providers = fresh
+        }
+        synced.insert(kind)
+        scheduleRebuild()
+    }
+
+    func apply(_ kind: Kind, type: String, object: JSONValue) {
+        let stored = decode(object, kind: kind)
+        let key = stored.meta.key
+        switch (kind, type) {
+        case (.alert, "DELETED"): alerts.removeValue(forKey: key)
+        case (.provider, "DELETED"): providers.removeValue(forKey: key)
+        case (.alert, _): alerts[key] = stored
+        case (.provider, _):
+            // A changed Provider may point at changed Secrets: read them again.
+            if providers[key]?.meta.generation != stored.meta.generation { invalidateSecrets(of: stored) }
+            providers[key] = stored
+        }
+        scheduleRebuild()
+    }
+
+    /// A delivery was refused with 401/403: the credentials may have rotated.
+    public func credentialsRejected(provider key: ObjectKey) {
+        guard let stored = providers[key] else { return }
+        invalidateSecrets(of: stored)
+        scheduleRebuild()
+    }
+
+    private func invalidateSecrets(of stored: Stored) {
+        guard case .provider(let provider)? = stored.object else { return }
+        for name in [provider.secretRef, provider.certSecretRef, provider.proxySecretRef].compactMap({ $0 }) {
+            secrets.removeValue(forKey: ObjectKey(namespace: provider.key.namespace, name: name))
+        }
+    }
+
+    private func decode(_ object: JSONValue, kind: Kind) -> Stored {
+        let metadata = object["metadata"]
+        let key = ObjectKey(
+            namespace: metadata?["namespace"]?.stringValue ?? "", name: metadata?["name"]?.stringValue ?? "")
+        let meta = ObjectMeta(
+            key: key, uid: metadata?["uid"]?.stringValue ?? "", generation: metadata?["generation"]?.intValue ?? 0,
+            resourceVersion: metadata?["resourceVersion"]?.stringValue ?? "")
+        do {
+            let decoded = try ManifestDecoder.decode(object, strictFields: false)
+            return Stored(meta: meta, object: decoded, error: nil, status: object["status"])
+        } catch {
+            return Stored(meta: meta, object: nil, error: error, status: object["status"])
+        }
+    }
+
+    private func scheduleRebuild() {
+        guard !rebuildScheduled, hasSynced else { return }
+        rebuildScheduled = true
+        Task {
+            // Coalesce a burst of changes (a list, an apply of many objects) into one rebuild.
+            try? await Task.sleep(for: .milliseconds(50))
+            await self.rebuild()
+        }
+    }
+
+    /// Builds and publishes a new snapshot, then reports each object's readiness.
+    public func rebuild() async {
+        rebuildScheduled = false
+        rebuilds += 1
+        let validAlerts = alerts.values.compactMap { stored -> Alert? in
+            if case .alert(let alert)? = stored.object { return alert }
+            return nil
+        }
+        let validProviders = providers.values.compactMap { stored -> Provider? in
+            if case .provider(let provider)? = stored.object { return provider }
+            return nil
+        }
+        var neededSecrets: [ObjectKey: Secret] = [:]
+        for provider in validProviders {
+            for name in [provider.secretRef, provider.certSecretRef, provider.proxySecretRef].compactMap({ $0 }) {
+                let key = ObjectKey(namespace: provider.key.namespace, name: name)
+                if let secret = await secret(key) { neededSecrets[key] = secret }
+            }
+        }
+        let snapshot = RoutingSnapshot(alerts: validAlerts, providers: validProviders, secrets: neededSecrets, labels: NoLabels())
+        await processor.update(snapshot: snapshot)
+        for warning in snapshot.loadWarnings { logger.warning("\(warning)") }
+        logger.debug("routing snapshot rebuilt", metadata: ["alerts": "\(validAlerts.count)", "providers": "\(validProviders.count)"])
+        await statusWriter.report(alerts: alerts, providers: providers, snapshot: snapshot)
+    }
+
+    private func secret(_ key: ObjectKey) async -> Secret? {
+        if let cached = secrets[key], cached.fetched.duration(to: .now) < secretTTL { return cached.secret }
+        let path = ResourcePath(group: "", version: "v1", resource: "secrets", namespace: key.namespace, name: key.name)
+        do {
+            let value = try await client.get(path)
+            guard case .secret(let secret) = try ManifestDecoder.decode(value) else { return nil }
+            secrets[key] = (secret, .now)
+            return secret
+        } catch let error as KubeError where error.isNotFound {
+            secrets[key] = (nil, .now)
+            return nil
+        } catch {
+            // Never log the object: only its key and the error, which holds no values.
+            logger.error("failed to read Secret \(key): \(error)")
+            return secrets[key]?.secret
+        }
+    }
+}
+
+/// Forwards one reflector's reads to the store, tagged with the kind.
+struct StoreFeed: ReflectorConsumer {
+    let store: FluxObjectStore
+    let kind: FluxObjectStore.Kind
+
+    func listStarted(reason: String) async { await store.beginList(kind) }
+    func listPage(_ items: [JSONValue]) async { await store.listed(kind, items) }
+    func listFinished(resourceVersion: String) async { await store.endList(kind) }
+    func watchEvent(type: String, object: JSONValue) async { await store.apply(kind, type: type, object: object) }
+}

@@ -1,0 +1,97 @@
+import ArgumentParser
+import HeraldAgent
+import HeraldCore
+import Logging
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// `herald run`: cluster mode.
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Watch the cluster's Events and deliver Flux notifications.",
+        discussion: """
+            One watch on core/v1 Events (cluster-wide or in --watch-namespace), Alerts and Providers listed \
+            and watched from the API server (the newest served notification.toolkit.fluxcd.io version), \
+            Secrets read when a Provider needs them. Configuration: --kubeconfig, KUBECONFIG, the in-cluster \
+            service account, then ~/.kube/config. SIGTERM stops reading, drains deliveries and exits 0.
+            """
+    )
+
+    @Option(name: .long, help: ArgumentHelp("Path to a kubeconfig file.", valueName: "path"))
+    var kubeconfig: String?
+
+    @Option(name: .long, help: ArgumentHelp("The kubeconfig context to use instead of its current-context.", valueName: "name"))
+    var context: String?
+
+    @Option(name: .long, help: ArgumentHelp("Watch Events, Alerts and Providers in this namespace only (default: all namespaces).", valueName: "namespace"))
+    var watchNamespace: String?
+
+    @Option(name: .long, help: ArgumentHelp("On first start, Events older than start time minus this are not delivered.", valueName: "duration"))
+    var startupGrace: String = "30s"
+
+    @Option(name: .long, help: ArgumentHelp("Reopen a watch that sent nothing, not even a bookmark, for this long.", valueName: "duration"))
+    var watchStallTimeout: String = "90s"
+
+    @Option(name: .long, help: ArgumentHelp("Address of the /healthz and /readyz probes.", valueName: "[host]:port"))
+    var healthAddr: String = ":9440"
+
+    @Option(name: .long, help: ArgumentHelp("Event occurrences remembered to tell repeats from new ones.", valueName: "n"))
+    var eventCacheSize: Int = 20_000
+
+    @Option(name: .long, help: ArgumentHelp("How long a Provider's Secret is cached before it is read again.", valueName: "duration"))
+    var secretCacheTTL: String = "5m"
+
+    @Option(name: .long, help: ArgumentHelp("On SIGTERM, how long in-flight deliveries may take to finish.", valueName: "duration"))
+    var shutdownTimeout: String = "30s"
+
+    @OptionGroup var pipeline: PipelineOptions
+
+    func validate() throws {
+        _ = try durationFlag("--startup-grace", startupGrace, allowZero: true)
+        _ = try durationFlag("--watch-stall-timeout", watchStallTimeout)
+        _ = try durationFlag("--secret-cache-ttl", secretCacheTTL, allowZero: true)
+        _ = try durationFlag("--shutdown-timeout", shutdownTimeout, allowZero: true)
+        if HealthServer.parse(healthAddr) == nil { throw ValidationError("--health-addr: \"\(healthAddr)\" is not [host]:port") }
+        if eventCacheSize < 1 { throw ValidationError("--event-cache-size must be at least 1") }
+    }
+
+    func run() async throws {
+        let logger = HeraldLogging.logger(level: pipeline.level)
+        let configuration = ClusterConfiguration(
+            kubeconfig: kubeconfig,
+            context: context,
+            watchNamespace: watchNamespace,
+            startupGrace: try durationFlag("--startup-grace", startupGrace, allowZero: true),
+            watchStallTimeout: try durationFlag("--watch-stall-timeout", watchStallTimeout),
+            healthAddress: healthAddr,
+            rateLimitInterval: pipeline.interval,
+            rateLimitCapacity: pipeline.rateLimitCacheSize,
+            routing: RoutingOptions(noCrossNamespaceRefs: pipeline.noCrossNamespaceRefs),
+            concurrency: pipeline.concurrency,
+            queueCapacity: pipeline.queueSize,
+            eventFilter: pipeline.eventFilter,
+            occurrenceCapacity: eventCacheSize,
+            secretTTL: try durationFlag("--secret-cache-ttl", secretCacheTTL, allowZero: true),
+            shutdownTimeout: try durationFlag("--shutdown-timeout", shutdownTimeout, allowZero: true)
+        )
+        var environment: [String: String] = [:]
+        var pointer = environ
+        while let entry = pointer.pointee {
+            let text = String(cString: entry)
+            if let equals = text.firstIndex(of: "=") { environment[String(text[..<equals])] = String(text[text.index(after: equals)...]) }
+            pointer += 1
+        }
+        do {
+            try await ClusterRunner(configuration: configuration, logger: logger).run(environment: environment)
+        } catch {
+            FileOutput.standardError.write("herald: \(error)\n")
+            throw ExitCode(1)
+        }
+    }
+}
