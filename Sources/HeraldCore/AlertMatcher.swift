@@ -26,14 +26,14 @@ public enum AlertMatcher {
         let alert = compiled.alert
         if alert.suspend { return .suspended }
         var missingObject = false
-        let sourceMatched = alert.eventSources.contains { source in
-            switch sourceMatch(source, alert: alert, event: event, labels: labels) {
-            case .some(true): return true
-            case .some(false): return false
-            case nil:
-                missingObject = true
-                return false
+        var sourceMatched = false
+        for index in alert.eventSources.indices {
+            switch sourceMatch(alert.eventSources[index], alert: alert, event: event, labels: labels) {
+            case .some(true): sourceMatched = true
+            case .some(false): continue
+            case nil: missingObject = true
             }
+            if sourceMatched { break }
         }
         guard sourceMatched else { return missingObject ? .sourceNotFound(event.involvedObject) : .noSource }
         return compiled.messagePasses(event.message) ? .matched : .message

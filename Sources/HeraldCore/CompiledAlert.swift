@@ -3,8 +3,10 @@
 /// The reference controller compiled them for every event; Herald compiles per Alert revision.
 /// Swift's `Regex` reads the RE2 syntax Flux documents for everything but RE2-only escapes, and a
 /// pattern that does not compile behaves as in Flux: an inclusion never matches, an exclusion is ignored.
-public struct CompiledAlert: @unchecked Sendable {
-    // `Regex<AnyRegexOutput>` is immutable after construction; matching does not mutate it.
+/// A class, not a struct: the router visits it for every event, and sharing one reference costs a
+/// single retain where copying an Alert's many fields cost dozens.
+public final class CompiledAlert: @unchecked Sendable {
+    // Every stored property is a `let`, and `Regex<AnyRegexOutput>` is immutable after construction.
     public let alert: Alert
     let inclusions: [Regex<AnyRegexOutput>?]
     let exclusions: [Regex<AnyRegexOutput>?]

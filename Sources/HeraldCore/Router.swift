@@ -72,12 +72,33 @@ public struct RoutingTable: Sendable {
     /// Sorted by `namespace/name`, the order notifications are produced in.
     public let alerts: [CompiledAlert]
     public let providers: [ObjectKey: Provider]
+    /// Alert positions by the (namespace, kind) their event sources select, ascending: an event is only
+    /// tested against Alerts that could match its involved object.
+    let candidates: [SourceKey: [Int]]
+
+    struct SourceKey: Hashable {
+        var namespace: String
+        var kind: String
+    }
 
     public init(alerts: [Alert], providers: [Provider]) {
         self.alerts = alerts.sorted { $0.key < $1.key }.map(CompiledAlert.init)
         var byKey: [ObjectKey: Provider] = [:]
         for provider in providers { byKey[provider.key] = provider }
         self.providers = byKey
+        var candidates: [SourceKey: [Int]] = [:]
+        for (position, compiled) in self.alerts.enumerated() {
+            for source in compiled.alert.eventSources {
+                let key = SourceKey(namespace: source.namespace.isEmpty ? compiled.key.namespace : source.namespace, kind: source.kind)
+                if candidates[key]?.last != position { candidates[key, default: []].append(position) }
+            }
+        }
+        self.candidates = candidates
+    }
+
+    /// The Alerts whose sources name this object's namespace and kind, in Alert order.
+    func candidates(for object: ObjectReference) -> [Int] {
+        candidates[SourceKey(namespace: object.namespace, kind: object.kind)] ?? []
     }
 }
 
@@ -100,7 +121,8 @@ public enum Router {
         let event = MetadataCleanup.excludeInternal(event)
         var outcomes: [RouteOutcome] = []
         var warnings: [RouteWarning] = []
-        for compiled in table.alerts {
+        for position in table.candidates(for: event.involvedObject) {
+            let compiled = table.alerts[position]
             switch AlertMatcher.match(compiled, event: event, labels: labels) {
             case .matched:
                 outcomes.append(outcome(for: compiled.alert, event: event, table: table, options: options))
