@@ -47,7 +47,9 @@ public enum FluxObject: Sendable, Hashable {
 public enum ManifestDecoder {
     /// `strictFields` rejects unknown spec fields, as `kubectl apply --validate=strict` does for files; objects
     /// read from an API server were validated by its own CRD, which may be newer than Herald, so they pass `false`.
-    public static func decode(_ value: JSONValue, defaultNamespace: String = "default", strictFields: Bool = true) throws(ManifestError)
+    public static func decode(
+        _ value: JSONValue, defaultNamespace: String = "default", strictFields: Bool = true
+    ) throws(ManifestError)
         -> FluxObject
     {
         guard case .object(let object) = value else {

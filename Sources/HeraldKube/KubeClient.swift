@@ -53,7 +53,8 @@ public final class KubeClient: Sendable {
         } catch {
             throw .configuration("cannot load the cluster's TLS material (\(config.source)): \(error)")
         }
-        var configuration = HTTPClient.Configuration(tlsConfiguration: tls, redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10)))
+        var configuration = HTTPClient.Configuration(
+            tlsConfiguration: tls, redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10)))
         configuration.httpVersion = .http1Only
         if let proxy = config.proxyURL, !proxy.isEmpty {
             guard let parsed = Self.hostPort(proxy) else { throw .configuration("proxy-url \(proxy) is not a URL") }
@@ -80,7 +81,9 @@ public final class KubeClient: Sendable {
         return try await json(method: .GET, path: path.path, accept: accept)
     }
 
-    public func list(_ path: ResourcePath, limit: Int? = nil, continueToken: String? = nil, labelSelector: String? = nil) async throws(KubeError)
+    public func list(
+        _ path: ResourcePath, limit: Int? = nil, continueToken: String? = nil, labelSelector: String? = nil
+    ) async throws(KubeError)
         -> KubeListPage
     {
         var query: [(String, String)] = []
@@ -118,7 +121,7 @@ public final class KubeClient: Sendable {
                 versions.insert(versions.remove(at: index), at: 0)
             }
             return versions
-        } catch where error.isNotFound {
+        } catch  where error.isNotFound {
             return []
         }
     }
@@ -136,7 +139,8 @@ public final class KubeClient: Sendable {
         method: HTTPMethod, path: String, query: [(String, String)] = [], body: [UInt8]? = nil, contentType: String? = nil,
         accept: String = "application/json"
     ) async throws(KubeError) -> JSONValue {
-        let (status, headers, bytes) = try await send(method: method, path: path, query: query, body: body, contentType: contentType, accept: accept)
+        let (status, headers, bytes) = try await send(
+            method: method, path: path, query: query, body: body, contentType: contentType, accept: accept)
         guard (200..<300).contains(status) else { throw Self.statusError(status: status, headers: headers, body: bytes) }
         do {
             return try JSONParser.parse(bytes)
@@ -161,7 +165,9 @@ public final class KubeClient: Sendable {
         }
     }
 
-    func prepare(method: HTTPMethod, path: String, query: [(String, String)], body: [UInt8]?, contentType: String?, accept: String) throws(KubeError)
+    func prepare(
+        method: HTTPMethod, path: String, query: [(String, String)], body: [UInt8]?, contentType: String?, accept: String
+    ) throws(KubeError)
         -> HTTPClientRequest
     {
         var url = baseURL + path

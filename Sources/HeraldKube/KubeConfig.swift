@@ -70,7 +70,8 @@ public enum KubeConfigLoader {
             return try fromFile(home + "/.kube/config", context: context)
         }
         throw .configuration(
-            "no cluster configuration found: pass --kubeconfig, set KUBECONFIG, run in a pod with a service account, or create ~/.kube/config")
+            "no cluster configuration found: pass --kubeconfig, set KUBECONFIG, run in a pod with a service account, or create ~/.kube/config"
+        )
     }
 
     /// The in-cluster service account: token file (re-read on change), CA and namespace files.
@@ -93,7 +94,9 @@ public enum KubeConfigLoader {
     }
 
     /// Parses kubeconfig YAML; relative file paths are resolved against `baseDirectory`.
-    public static func parse(_ text: String, context requestedContext: String?, baseDirectory: String, source: String) throws(KubeError)
+    public static func parse(
+        _ text: String, context requestedContext: String?, baseDirectory: String, source: String
+    ) throws(KubeError)
         -> KubeConfig
     {
         let documents: [JSONValue]
@@ -119,17 +122,22 @@ public enum KubeConfigLoader {
         config.namespace = context["namespace"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? "default"
         config.insecureSkipTLSVerify = cluster["insecure-skip-tls-verify"]?.boolValue ?? false
         config.proxyURL = cluster["proxy-url"]?.stringValue
-        config.caPEM = try material(cluster, data: "certificate-authority-data", file: "certificate-authority", base: baseDirectory, source: source)
-        config.clientCertificatePEM = try material(user, data: "client-certificate-data", file: "client-certificate", base: baseDirectory, source: source)
+        config.caPEM = try material(
+            cluster, data: "certificate-authority-data", file: "certificate-authority", base: baseDirectory, source: source)
+        config.clientCertificatePEM = try material(
+            user, data: "client-certificate-data", file: "client-certificate", base: baseDirectory, source: source)
         config.clientKeyPEM = try material(user, data: "client-key-data", file: "client-key", base: baseDirectory, source: source)
         if (config.clientCertificatePEM == nil) != (config.clientKeyPEM == nil) {
             throw .configuration("\(source): user \"\(userName)\" needs both client-certificate and client-key")
         }
         if user["exec"] != nil {
-            throw .configuration("\(source): user \"\(userName)\" uses an exec credential plugin, which Herald does not support yet; use a token or client certificate")
+            throw .configuration(
+                "\(source): user \"\(userName)\" uses an exec credential plugin, which Herald does not support yet; use a token or client certificate"
+            )
         }
         if user["auth-provider"] != nil {
-            throw .configuration("\(source): user \"\(userName)\" uses an auth-provider, which Herald does not support; use a token or client certificate")
+            throw .configuration(
+                "\(source): user \"\(userName)\" uses an auth-provider, which Herald does not support; use a token or client certificate")
         }
         if let token = user["token"]?.stringValue, !token.isEmpty {
             config.credentials = .token(token)

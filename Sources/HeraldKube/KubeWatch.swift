@@ -57,7 +57,8 @@ extension KubeClient {
                     guard response.status.code == 200 else {
                         var body = try await response.body.collect(upTo: 1 << 20)
                         let bytes = body.readBytes(length: body.readableBytes) ?? []
-                        return .failure(.failed(KubeClient.statusError(status: Int(response.status.code), headers: response.headers, body: bytes)))
+                        return .failure(
+                            .failed(KubeClient.statusError(status: Int(response.status.code), headers: response.headers, body: bytes)))
                     }
                     var splitter = LineSplitter(maximum: KubeClient.maximumWatchLineBytes)
                     for try await chunk in response.body {

@@ -104,7 +104,8 @@ public final class Reflector: Sendable {
             logger.debug("reflector watching", metadata: ["resourceVersion": "\(resourceVersion)", "timeoutSeconds": "\(timeout)"])
             let gone = Locked(false)
             do {
-                try await client.watch(path, resourceVersion: resourceVersion, timeoutSeconds: timeout, stallTimeout: settings.stallTimeout) {
+                try await client.watch(path, resourceVersion: resourceVersion, timeoutSeconds: timeout, stallTimeout: settings.stallTimeout)
+                {
                     item in
                     if gone.value { return }
                     if await self.handle(item) == .gone { gone.value = true }

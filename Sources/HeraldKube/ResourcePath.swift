@@ -9,7 +9,8 @@ public struct ResourcePath: Sendable, Hashable, CustomStringConvertible {
     public var name: String?
     public var subresource: String?
 
-    public init(group: String, version: String, resource: String, namespace: String? = nil, name: String? = nil, subresource: String? = nil) {
+    public init(group: String, version: String, resource: String, namespace: String? = nil, name: String? = nil, subresource: String? = nil)
+    {
         self.group = group
         self.version = version
         self.resource = resource

@@ -8,7 +8,8 @@ struct PipelineOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Window in which identical events are sent once (Go duration).", valueName: "duration"))
     var rateLimitInterval: String = "5m"
 
-    @Option(name: .long, help: ArgumentHelp("Most event keys the rate limiter remembers; the least recently seen is evicted.", valueName: "n"))
+    @Option(
+        name: .long, help: ArgumentHelp("Most event keys the rate limiter remembers; the least recently seen is evicted.", valueName: "n"))
     var rateLimitCacheSize: Int = 10_000
 
     @Flag(name: .long, help: "Alerts may only select objects in their own namespace.")
@@ -37,7 +38,9 @@ struct PipelineOptions: ParsableArguments {
         if rateLimitCacheSize < 1 { throw ValidationError("--rate-limit-cache-size must be at least 1") }
         if concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
         if queueSize < 1 { throw ValidationError("--queue-size must be at least 1") }
-        if Logger.Level(rawValue: logLevel) == nil { throw ValidationError("--log-level must be one of trace, debug, info, warning, error") }
+        if Logger.Level(rawValue: logLevel) == nil {
+            throw ValidationError("--log-level must be one of trace, debug, info, warning, error")
+        }
         for rule in traceReason where TraceRule(parsing: rule) == nil {
             throw ValidationError("--trace-reason: \"\(rule)\" has no reason")
         }

@@ -31,7 +31,8 @@ struct Replay: AsyncParsableCommand {
 
     @Option(
         name: .long,
-        help: ArgumentHelp("When a provider's queue is full: block (wait; nothing is lost) or drop (refuse and count).", valueName: "policy"))
+        help: ArgumentHelp(
+            "When a provider's queue is full: block (wait; nothing is lost) or drop (refuse and count).", valueName: "policy"))
     var overflow: String = OverflowPolicy.block.rawValue
 
     @OptionGroup var pipeline: PipelineOptions

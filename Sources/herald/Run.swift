@@ -29,10 +29,14 @@ struct Run: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The kubeconfig context to use instead of its current-context.", valueName: "name"))
     var context: String?
 
-    @Option(name: .long, help: ArgumentHelp("Watch Events, Alerts and Providers in this namespace only (default: all namespaces).", valueName: "namespace"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Watch Events, Alerts and Providers in this namespace only (default: all namespaces).", valueName: "namespace"))
     var watchNamespace: String?
 
-    @Option(name: .long, help: ArgumentHelp("On first start, Events older than start time minus this are not delivered.", valueName: "duration"))
+    @Option(
+        name: .long, help: ArgumentHelp("On first start, Events older than start time minus this are not delivered.", valueName: "duration")
+    )
     var startupGrace: String = "30s"
 
     @Option(name: .long, help: ArgumentHelp("Reopen a watch that sent nothing, not even a bookmark, for this long.", valueName: "duration"))

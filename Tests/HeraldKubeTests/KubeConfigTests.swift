@@ -31,7 +31,7 @@ struct KubeConfigTests {
         """
 
     @Test("a k3s kubeconfig: CA and EC client certificate from -data fields, namespace default")
-    func k3sKubeconfig() throws {
+    func k3sKubeconfig() async throws {
         let config = try KubeConfigLoader.parse(Self.k3sStyle, context: nil, baseDirectory: "/etc/rancher/k3s", source: "k3s.yaml")
         #expect(config.server == "https://127.0.0.1:6443")
         #expect(config.caPEM == TestTLSFixtures.caPEM)
@@ -39,7 +39,8 @@ struct KubeConfigTests {
         #expect(config.clientKeyPEM == TestTLSFixtures.clientKeyPEM)
         #expect(config.credentials == .none)
         #expect(config.namespace == "default")
-        _ = try KubeClient(config: config)  // the EC key and certificates load
+        let client = try KubeClient(config: config)  // the EC key and certificates load
+        await client.shutdown()
     }
 
     @Test("--context selects another context; token, tokenFile and basic auth are read; relative paths resolve")
@@ -136,7 +137,9 @@ struct KubeConfigTests {
         func server() throws -> String {
             try KubeConfigLoader.load(kubeconfig: nil, environment: environment, serviceAccountDirectory: serviceAccount.path).server
         }
-        #expect(try KubeConfigLoader.load(kubeconfig: flag.path, environment: environment, serviceAccountDirectory: serviceAccount.path).server == "https://flag")
+        #expect(
+            try KubeConfigLoader.load(kubeconfig: flag.path, environment: environment, serviceAccountDirectory: serviceAccount.path).server
+                == "https://flag")
         #expect(try server() == "https://env")
         environment["KUBECONFIG"] = nil
         let inCluster = try KubeConfigLoader.load(kubeconfig: nil, environment: environment, serviceAccountDirectory: serviceAccount.path)

@@ -18,7 +18,10 @@ public actor ClusterEventSource: ReflectorConsumer {
     private var initialListDone = false
     private var invalid = 0
 
-    public init(processor: EventProcessor, filter: EventFilter, startTime: FluxTimestamp, startupGrace: Duration, trackerCapacity: Int, logger: Logger) {
+    public init(
+        processor: EventProcessor, filter: EventFilter, startTime: FluxTimestamp, startupGrace: Duration, trackerCapacity: Int,
+        logger: Logger
+    ) {
         self.processor = processor
         self.filter = filter
         self.logger = logger

@@ -23,7 +23,8 @@ public struct ClusterRunner: Sendable {
     }
 
     public func run(environment: [String: String]) async throws {
-        let kubeConfig = try KubeConfigLoader.load(kubeconfig: configuration.kubeconfig, context: configuration.context, environment: environment)
+        let kubeConfig = try KubeConfigLoader.load(
+            kubeconfig: configuration.kubeconfig, context: configuration.context, environment: environment)
         logger.info("connecting to the API server", metadata: ["server": "\(kubeConfig.server)", "source": "\(kubeConfig.source)"])
         let client = try KubeClient(config: kubeConfig)
         let transport = HTTPTransport()
@@ -43,7 +44,8 @@ public struct ClusterRunner: Sendable {
         logger.info(
             "reading Flux Alerts and Providers",
             metadata: [
-                "version": "\(api.version.apiVersion)", "alertStatus": "\(api.alertsHaveStatus)", "providerStatus": "\(api.providersHaveStatus)",
+                "version": "\(api.version.apiVersion)", "alertStatus": "\(api.alertsHaveStatus)",
+                "providerStatus": "\(api.providersHaveStatus)",
             ])
         let namespace = configuration.watchNamespace
         let storeBox = StoreBox()
@@ -67,19 +69,21 @@ public struct ClusterRunner: Sendable {
 
         let settings = Reflector.Settings(watchTimeout: configuration.watchTimeoutSeconds, stallTimeout: configuration.watchStallTimeout)
         let alertReflector = Reflector(
-            client: client, path: api.path("alerts", namespace: namespace), settings: settings, consumer: store.feed(.alert), logger: logger)
+            client: client, path: api.path("alerts", namespace: namespace), settings: settings, consumer: store.feed(.alert), logger: logger
+        )
         let providerReflector = Reflector(
             client: client, path: api.path("providers", namespace: namespace), settings: settings, consumer: store.feed(.provider),
             logger: logger)
         let eventSource = ClusterEventSource(
-            processor: processor, filter: configuration.eventFilter, startTime: FluxTimestamp(secondsSinceEpoch: Int64(Date().timeIntervalSince1970)),
+            processor: processor, filter: configuration.eventFilter,
+            startTime: FluxTimestamp(secondsSinceEpoch: Int64(Date().timeIntervalSince1970)),
             startupGrace: configuration.startupGrace, trackerCapacity: configuration.occurrenceCapacity, logger: logger)
         let eventReflector = Reflector(
             client: client, path: ResourcePath(group: "", version: "v1", resource: "events", namespace: namespace), settings: settings,
             consumer: eventSource, logger: logger)
         let health = try HealthServer(
             address: configuration.healthAddress,
-            isReady: { alertReflector.hasSynced && providerReflector.hasSynced && eventReflector.hasSynced }, logger: logger)
+            isReady: { store.hasPublished && eventReflector.hasSynced }, logger: logger)
 
         // Services shut down in reverse order: the Event watch stops first, the dispatcher drains last.
         let group = ServiceGroup(
@@ -89,7 +93,7 @@ public struct ClusterRunner: Sendable {
                     .init(service: DispatcherService(dispatcher: dispatcher, drainTimeout: configuration.shutdownTimeout, logger: logger)),
                     .init(service: ReflectorService(reflector: alertReflector)),
                     .init(service: ReflectorService(reflector: providerReflector)),
-                    .init(service: ReflectorService(reflector: eventReflector)),
+                    .init(service: ReflectorService(reflector: eventReflector, after: { await store.waitForFirstSnapshot() })),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
@@ -111,9 +115,14 @@ final class StoreBox: Sendable {
 /// A reflector as a service: runs until graceful shutdown.
 struct ReflectorService: Service {
     let reflector: Reflector
+    /// Waited for before the first list: the Event watch starts once Alerts and Providers are routable.
+    var after: @Sendable () async -> Void = {}
 
     func run() async throws {
-        await cancelWhenGracefulShutdown { await reflector.run() }
+        await cancelWhenGracefulShutdown {
+            await after()
+            await reflector.run()
+        }
     }
 }
 

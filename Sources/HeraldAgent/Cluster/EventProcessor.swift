@@ -36,7 +36,8 @@ public actor EventProcessor {
             // matchLabels: read the involved object's labels before routing (cached, bounded).
             let fetched = await labels.labels(of: event.involvedObject)
             let snapshot = pipeline.snapshot
-            pipeline.snapshot = RoutingSnapshot(replacingLabelsOf: snapshot, with: FetchedLabels(object: event.involvedObject, labels: fetched))
+            pipeline.snapshot = RoutingSnapshot(
+                replacingLabelsOf: snapshot, with: FetchedLabels(object: event.involvedObject, labels: fetched))
             let result = pipeline.process(decoded, now: Self.now())
             pipeline.snapshot = snapshot
             await handle(result)

@@ -3,6 +3,7 @@ import HeraldJSON
 import HeraldKube
 import HeraldNotifiers
 import Logging
+import Synchronization
 
 /// Which Flux API version Herald reads, and whether its objects have a status subresource.
 public struct FluxServedAPI: Sendable, Hashable {
@@ -20,7 +21,8 @@ public struct FluxServedAPI: Sendable, Hashable {
         }
         let resources = try await client.resources(group: FluxAPIVersion.group, version: version.rawValue)
         return FluxServedAPI(
-            version: version, alertsHaveStatus: resources.contains("alerts/status"), providersHaveStatus: resources.contains("providers/status"))
+            version: version, alertsHaveStatus: resources.contains("alerts/status"),
+            providersHaveStatus: resources.contains("providers/status"))
     }
 
     func path(_ resource: String, namespace: String?) -> ResourcePath {
@@ -56,6 +58,8 @@ public actor FluxObjectStore {
     private var synced: Set<Kind> = []
     private var secrets: [ObjectKey: (secret: Secret?, fetched: ContinuousClock.Instant)] = [:]
     private var rebuildScheduled = false
+    private var snapshotWaiters: [CheckedContinuation<Void, Never>] = []
+    private let published = Mutex(false)
     public private(set) var rebuilds = 0
 
     public init(client: KubeClient, api: FluxServedAPI, processor: EventProcessor, logger: Logger, secretTTL: Duration = .seconds(300)) {
@@ -69,6 +73,15 @@ public actor FluxObjectStore {
 
     /// Whether both Alerts and Providers have been listed once.
     public var hasSynced: Bool { synced.contains(.alert) && synced.contains(.provider) }
+
+    /// Whether the first routing snapshot has been handed to the processor (readable from any thread).
+    public nonisolated var hasPublished: Bool { published.withLock { $0 } }
+
+    /// Returns once the first snapshot is published: Events must not be routed against an empty table.
+    public func waitForFirstSnapshot() async {
+        if hasPublished { return }
+        await withCheckedContinuation { snapshotWaiters.append($0) }
+    }
 
     /// The reflector consumer for one kind.
     public nonisolated func feed(_ kind: Kind) -> some ReflectorConsumer { StoreFeed(store: self, kind: kind) }
@@ -167,6 +180,12 @@ public actor FluxObjectStore {
         }
         let snapshot = RoutingSnapshot(alerts: validAlerts, providers: validProviders, secrets: neededSecrets, labels: NoLabels())
         await processor.update(snapshot: snapshot)
+        if !hasPublished {
+            published.withLock { $0 = true }
+            let waiters = snapshotWaiters
+            snapshotWaiters = []
+            for waiter in waiters { waiter.resume() }
+        }
         for warning in snapshot.loadWarnings { logger.warning("\(warning)") }
         logger.debug("routing snapshot rebuilt", metadata: ["alerts": "\(validAlerts.count)", "providers": "\(validProviders.count)"])
         await statusWriter.report(alerts: alerts, providers: providers, snapshot: snapshot)

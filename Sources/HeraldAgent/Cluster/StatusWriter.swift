@@ -54,7 +54,9 @@ actor StatusWriter {
         }
     }
 
-    static func readiness(alert stored: FluxObjectStore.Stored, providers: [ObjectKey: FluxObjectStore.Stored], snapshot: RoutingSnapshot)
+    static func readiness(
+        alert stored: FluxObjectStore.Stored, providers: [ObjectKey: FluxObjectStore.Stored], snapshot: RoutingSnapshot
+    )
         -> Readiness
     {
         if let error = stored.error { return Readiness(ready: false, reason: "ValidationFailed", message: error.description) }
@@ -66,12 +68,15 @@ actor StatusWriter {
         }
         let providerReadiness = readiness(provider: provider, snapshot: snapshot)
         guard providerReadiness.ready else {
-            return Readiness(ready: false, reason: "ProviderNotReady", message: "Provider \(alert.providerKey): \(providerReadiness.message)")
+            return Readiness(
+                ready: false, reason: "ProviderNotReady", message: "Provider \(alert.providerKey): \(providerReadiness.message)")
         }
         return .initialized
     }
 
-    func report(alerts: [ObjectKey: FluxObjectStore.Stored], providers: [ObjectKey: FluxObjectStore.Stored], snapshot: RoutingSnapshot) async {
+    func report(
+        alerts: [ObjectKey: FluxObjectStore.Stored], providers: [ObjectKey: FluxObjectStore.Stored], snapshot: RoutingSnapshot
+    ) async {
         for stored in providers.values.sorted(by: { $0.meta.key < $1.meta.key }) {
             await write(.provider, stored, Self.readiness(provider: stored, snapshot: snapshot), hasStatus: api.providersHaveStatus)
         }
@@ -99,9 +104,11 @@ actor StatusWriter {
             ]
             let patch: JSONValue = ["status": ["observedGeneration": .integer(stored.meta.generation), "conditions": [condition]]]
             do {
-                _ = try await client.mergePatch(api.path(resource, namespace: key.namespace).named(key.name, namespace: key.namespace).subresource("status"), patch)
+                _ = try await client.mergePatch(
+                    api.path(resource, namespace: key.namespace).named(key.name, namespace: key.namespace).subresource("status"), patch)
                 reported[identity] = fingerprint
-                logger.debug("status written", metadata: ["object": "\(identity)", "ready": "\(readiness.ready)", "reason": "\(readiness.reason)"])
+                logger.debug(
+                    "status written", metadata: ["object": "\(identity)", "ready": "\(readiness.ready)", "reason": "\(readiness.reason)"])
             } catch {
                 logger.error("failed to write status of \(identity): \(error)")
             }
@@ -109,7 +116,9 @@ actor StatusWriter {
         }
         reported[identity] = fingerprint
         guard !readiness.ready else { return }
-        logger.error("\(identity) is not ready: \(readiness.message)", metadata: ["reason": "\(readiness.reason)", "generation": "\(stored.meta.generation)"])
+        logger.error(
+            "\(identity) is not ready: \(readiness.message)",
+            metadata: ["reason": "\(readiness.reason)", "generation": "\(stored.meta.generation)"])
         await recordEvent(kind: kind, stored: stored, readiness: readiness)
     }
 
@@ -118,7 +127,8 @@ actor StatusWriter {
         guard let status, status["observedGeneration"]?.intValue == generation else { return nil }
         guard let ready = status["conditions"]?.arrayValue?.first(where: { $0["type"]?.stringValue == "Ready" }) else { return nil }
         return Readiness(
-            ready: ready["status"]?.stringValue == "True", reason: ready["reason"]?.stringValue ?? "", message: ready["message"]?.stringValue ?? "")
+            ready: ready["status"]?.stringValue == "True", reason: ready["reason"]?.stringValue ?? "",
+            message: ready["message"]?.stringValue ?? "")
     }
 
     private func recordEvent(kind: FluxObjectStore.Kind, stored: FluxObjectStore.Stored, readiness: Readiness) async {

@@ -1,0 +1,218 @@
+import Foundation
+import HeraldJSON
+import HeraldTestSupport
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A fake API server, a webhook receiver and a `herald run` subprocess wired together.
+final class ClusterHarness: @unchecked Sendable {
+    let api: FakeKubeAPIServer
+    let recorder: WebhookRecorder
+    let workspace: Workspace
+    let fluxVersion: String
+    private var process: Process?
+    private let stderrBuffer = LockedText()
+    private(set) var healthPort: Int?
+
+    static let fluxGroup = "notification.toolkit.fluxcd.io"
+
+    init(api: FakeKubeAPIServer, recorder: WebhookRecorder, workspace: Workspace, fluxVersion: String) {
+        self.api = api
+        self.recorder = recorder
+        self.workspace = workspace
+        self.fluxVersion = fluxVersion
+    }
+
+    /// Serves the Flux types (`versions`, newest last) with or without a status subresource.
+    static func start(
+        fluxVersions: [String] = ["v1beta3"], statusSubresource: Bool = false, tls: TestTLS? = nil, auth: FakeKubeAuth = .none
+    ) async throws -> ClusterHarness {
+        let api = try await FakeKubeAPIServer.start(tls: tls, auth: auth)
+        for (resource, kind) in [("alerts", "Alert"), ("providers", "Provider")] {
+            api.register(
+                FakeResourceType(
+                    group: fluxGroup, versions: fluxVersions.reversed(), resource: resource, kind: kind, namespaced: true,
+                    statusSubresource: statusSubresource))
+        }
+        let recorder = try await WebhookRecorder.start()
+        return ClusterHarness(api: api, recorder: recorder, workspace: try Workspace(), fluxVersion: fluxVersions.last ?? "v1beta3")
+    }
+
+    // MARK: objects
+
+    @discardableResult
+    func createProvider(_ name: String = "hook", namespace: String = "apps", spec: JSONValue? = nil) throws -> JSONValue {
+        let object: JSONValue = [
+            "apiVersion": .string("\(Self.fluxGroup)/\(fluxVersion)"), "kind": "Provider",
+            "metadata": ["name": .string(name), "namespace": .string(namespace)],
+            "spec": spec ?? ["type": "generic", "address": .string(recorder.baseURL + "/\(name)")],
+        ]
+        return try api.create(object, group: Self.fluxGroup, version: fluxVersion, resource: "providers", namespace: namespace)
+    }
+
+    @discardableResult
+    func createAlert(
+        _ name: String = "all", namespace: String = "apps", provider: String = "hook", extra: [(String, JSONValue)] = []
+    )
+        throws -> JSONValue
+    {
+        var spec = JSONObject([("providerRef", ["name": .string(provider)]), ("eventSources", [["kind": "Kustomization", "name": "*"]])])
+        for (key, value) in extra { spec[key] = value }
+        let object: JSONValue = [
+            "apiVersion": .string("\(Self.fluxGroup)/\(fluxVersion)"), "kind": "Alert",
+            "metadata": ["name": .string(name), "namespace": .string(namespace)], "spec": .object(spec),
+        ]
+        return try api.create(object, group: Self.fluxGroup, version: fluxVersion, resource: "alerts", namespace: namespace)
+    }
+
+    static func timestamp(_ offset: TimeInterval = 0) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: Date().addingTimeInterval(offset))
+    }
+
+    static func coreEvent(
+        name: String, object: String = "webapp", namespace: String = "apps", message: String, type: String = "Normal",
+        reason: String = "ReconciliationSucceeded", count: Int = 1, lastTimestamp: String = ClusterHarness.timestamp()
+    ) -> JSONValue {
+        [
+            "apiVersion": "v1", "kind": "Event",
+            "metadata": [
+                "name": .string(name), "namespace": .string(namespace),
+                "annotations": ["kustomize.toolkit.fluxcd.io/revision": "main@sha1:731f7eaddfb6af01cb2173e18f0f75b0ba780ef1"],
+            ],
+            "involvedObject": [
+                "kind": "Kustomization", "namespace": .string(namespace), "name": .string(object),
+                "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
+            ],
+            "type": .string(type), "reason": .string(reason), "message": .string(message),
+            "source": ["component": "kustomize-controller"], "reportingComponent": "kustomize-controller",
+            "firstTimestamp": .string(lastTimestamp), "lastTimestamp": .string(lastTimestamp), "count": .integer(count),
+        ]
+    }
+
+    @discardableResult
+    func createEvent(_ event: JSONValue, namespace: String = "apps") throws -> JSONValue {
+        try api.create(event, group: "", version: "v1", resource: "events", namespace: namespace)
+    }
+
+    /// The recorder's requests as the messages of the Flux events they carried.
+    func deliveredMessages() async -> [String] {
+        await recorder.requests().compactMap { $0.bodyJSON?["message"]?.stringValue }
+    }
+
+    func waitForDeliveries(_ count: Int, timeout: Duration = .seconds(20)) async throws -> [String] {
+        _ = try await recorder.waitForRequests(count: count, timeout: timeout)
+        return await deliveredMessages()
+    }
+
+    // MARK: herald
+
+    func startHerald(kubeconfig: String? = nil, extraArguments: [String] = []) async throws {
+        let config = try workspace.write(
+            "kubeconfig-\(UUID().uuidString).yaml", kubeconfig ?? api.kubeconfig(token: nil, clientCertificate: false))
+        let process = Process()
+        process.executableURL = HeraldProcess.binary
+        process.arguments =
+            [
+                "run", "--kubeconfig", config, "--health-addr", "127.0.0.1:0", "--log-level", "debug", "--watch-stall-timeout", "3s",
+                "--rate-limit-interval", "1ms", "--shutdown-timeout", "5s",
+            ] + extraArguments
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        let buffer = stderrBuffer
+        errors.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            if !data.isEmpty { buffer.append(String(decoding: data, as: UTF8.self)) }
+        }
+        try process.run()
+        self.process = process
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            if let range = stderrBuffer.text.range(of: #"address=127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
+                healthPort = Int(stderrBuffer.text[range].split(separator: ":").last ?? "")
+                break
+            }
+            guard process.isRunning else { throw HarnessError.heraldExited(process.terminationStatus, stderrBuffer.text) }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        guard healthPort != nil else { throw HarnessError.notReady(stderrBuffer.text) }
+        try await waitUntilReady()
+    }
+
+    func waitUntilReady(timeout: TimeInterval = 20) async throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if let port = healthPort, Self.httpStatus(port: port, path: "/readyz") == 200 { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw HarnessError.notReady(stderrBuffer.text)
+    }
+
+    var heraldLog: String { stderrBuffer.text }
+
+    /// SIGTERM, then the exit status.
+    func stopHerald() async -> Int32? {
+        guard let process else { return nil }
+        if process.isRunning { process.terminate() }
+        let deadline = Date().addingTimeInterval(15)
+        while process.isRunning && Date() < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            return nil
+        }
+        self.process = nil
+        return process.terminationStatus
+    }
+
+    func tearDown() async {
+        _ = await stopHerald()
+        try? await api.shutdown()
+        try? await recorder.shutdown()
+        workspace.remove()
+    }
+
+    /// A blocking HTTP/1.1 GET on loopback; the status code, or nil.
+    static func httpStatus(port: Int, path: String) -> Int? {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { return nil }
+        let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
+        _ = request.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, 0) }
+        var buffer = [UInt8](repeating: 0, count: 256)
+        let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+        guard count > 12 else { return nil }
+        return Int(String(decoding: buffer[9..<12], as: UTF8.self))
+    }
+}
+
+enum HarnessError: Error, CustomStringConvertible {
+    case heraldExited(Int32, String)
+    case notReady(String)
+
+    var description: String {
+        switch self {
+        case .heraldExited(let status, let log): "herald run exited with \(status): \(log.suffix(1500))"
+        case .notReady(let log): "herald run did not become ready:\n\(log)"
+        }
+    }
+}
+
+final class LockedText: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = ""
+    var text: String { lock.withLock { value } }
+    func append(_ more: String) { lock.withLock { value += more } }
+}

@@ -1,0 +1,102 @@
+import NIOCore
+import Synchronization
+
+/// The connection side of a `FakeKubeAPIServer`: the request log, injected failures, accepted
+/// bearer tokens and open connections (so restarts and shutdown can close them).
+final class FakeKubeControl: Sendable {
+    private struct FailureRule {
+        var status: Int
+        var remaining: Int
+        var retryAfterSeconds: Int?
+        var path: String?
+    }
+
+    private struct State {
+        var requests: [FakeKubeRequest] = []
+        var failures: [FailureRule] = []
+        /// nil: no token needed.
+        var acceptedTokens: Set<String>?
+        var connections: [ObjectIdentifier: any Channel] = [:]
+        var isShutDown = false
+    }
+
+    private let state: Mutex<State>
+
+    init(acceptedTokens: Set<String>?) {
+        state = Mutex(State(acceptedTokens: acceptedTokens))
+    }
+
+    var requests: [FakeKubeRequest] {
+        state.withLock { $0.requests }
+    }
+
+    func record(_ request: FakeKubeRequest) {
+        state.withLock { $0.requests.append(request) }
+    }
+
+    func clearRequests() {
+        state.withLock { $0.requests = [] }
+    }
+
+    func setAcceptedTokens(_ tokens: Set<String>) {
+        state.withLock { $0.acceptedTokens = tokens }
+    }
+
+    /// Whether the request's `Authorization: Bearer` token is accepted (always true without token auth).
+    func isAuthenticated(_ request: FakeKubeRequest) -> Bool {
+        guard let accepted = state.withLock({ $0.acceptedTokens }) else { return true }
+        guard let header = request.header("authorization") else { return false }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return false }
+        let token = parts[1].drop { $0 == " " }
+        return !token.isEmpty && accepted.contains(String(token))
+    }
+
+    func failNext(status: Int, count: Int, retryAfterSeconds: Int?, path: String?) {
+        guard count > 0 else { return }
+        state.withLock {
+            $0.failures.append(FailureRule(status: status, remaining: count, retryAfterSeconds: retryAfterSeconds, path: path))
+        }
+    }
+
+    /// Takes one injected failure matching `request`, if any: (status, retry-after seconds).
+    func takeFailure(for request: FakeKubeRequest) -> (status: Int, retryAfterSeconds: Int?)? {
+        state.withLock { state in
+            guard
+                let index = state.failures.firstIndex(where: { rule in
+                    guard let path = rule.path else { return true }
+                    return path == (path.contains("?") ? request.uri : request.path)
+                })
+            else { return nil }
+            let rule = state.failures[index]
+            state.failures[index].remaining -= 1
+            if state.failures[index].remaining == 0 { state.failures.remove(at: index) }
+            return (rule.status, rule.retryAfterSeconds)
+        }
+    }
+
+    /// Remembers an accepted connection until it closes.
+    func track(_ channel: any Channel) {
+        let id = ObjectIdentifier(channel)
+        let accepted = state.withLock { state in
+            guard !state.isShutDown else { return false }
+            state.connections[id] = channel
+            return true
+        }
+        guard accepted else {
+            channel.close(promise: nil)
+            return
+        }
+        channel.closeFuture.whenComplete { _ in
+            self.state.withLock { _ = $0.connections.removeValue(forKey: id) }
+        }
+    }
+
+    /// Every open connection; with `shuttingDown`, new ones are refused from now on.
+    func connections(shuttingDown: Bool) -> [any Channel] {
+        state.withLock { state in
+            if shuttingDown { state.isShutDown = true }
+            return Array(state.connections.values)
+        }
+    }
+}
