@@ -82,8 +82,17 @@ public final class Reflector: Sendable {
     public func run() async {
         var listReason: String? = "initial"
         var backoff = settings.initialBackoff
+        // A server that answers 410 to the watch right after a fresh list would otherwise be relisted
+        // in a hot loop; from the second 410 in a row the relist waits for the backoff.
+        var goneStreak = 0
         while !Task.isCancelled {
             if let reason = listReason {
+                if reason == "expired" && goneStreak > 1 {
+                    let wait = Self.wait(after: .transport("repeated 410"), backoff: backoff)
+                    logger.warning("resource version expired again right after a relist; backing off", metadata: ["backoff": "\(wait)"])
+                    try? await Task.sleep(for: wait)
+                    backoff = min(backoff * 2, settings.maximumBackoff)
+                }
                 logger.debug("reflector listing", metadata: ["reason": "\(reason)"])
                 do {
                     try await list(reason: reason)
@@ -103,21 +112,34 @@ public final class Reflector: Sendable {
             state.withLock { $0.stats.watchesStarted += 1 }
             logger.debug("reflector watching", metadata: ["resourceVersion": "\(resourceVersion)", "timeoutSeconds": "\(timeout)"])
             let gone = Locked(false)
+            let progressed = Locked(false)
+            defer {
+                // A stream that delivered anything was healthy: the next failure starts a fresh backoff.
+                if progressed.value {
+                    goneStreak = 0
+                    backoff = settings.initialBackoff
+                }
+            }
             do {
                 try await client.watch(path, resourceVersion: resourceVersion, timeoutSeconds: timeout, stallTimeout: settings.stallTimeout)
                 {
                     item in
                     if gone.value { return }
-                    if await self.handle(item) == .gone { gone.value = true }
+                    switch await self.handle(item) {
+                    case .gone: gone.value = true
+                    case .handled: progressed.value = true
+                    }
                 }
                 if gone.value {
                     state.withLock { $0.stats.relistsExpired += 1 }
                     logger.info("watch resource version expired (410); relisting")
                     listReason = "expired"
+                    goneStreak += 1
                 } else {
                     state.withLock { $0.stats.watchTimeouts += 1 }
+                    goneStreak = 0
+                    backoff = settings.initialBackoff
                 }
-                backoff = settings.initialBackoff
             } catch {
                 if Task.isCancelled { return }
                 switch error {
@@ -128,6 +150,7 @@ public final class Reflector: Sendable {
                     state.withLock { $0.stats.relistsExpired += 1 }
                     logger.info("watch resource version expired (410); relisting")
                     listReason = "expired"
+                    goneStreak += 1
                     continue
                 case .failed(let kubeError):
                     state.withLock { $0.stats.failures += 1 }

@@ -42,6 +42,7 @@ import Testing
             #expect(events["singularName"] == "event")
             #expect(events["verbs"]?.arrayValue?.contains("watch") == true)
             #expect(coreResources.contains { $0["name"] == "namespaces/status" })
+            #expect(coreResources.first { $0["name"] == "namespaces" }?["shortNames"] == ["ns"])
             #expect(!coreResources.contains { $0["name"] == "events/status" })
 
             let fluxResources = try await client.send(.GET, "/apis/notification.toolkit.fluxcd.io/v1beta2")
@@ -61,7 +62,9 @@ import Testing
 
     @Test func paginatedListIsConsistentAtTheFirstPagesResourceVersion() async throws {
         try await withFakeKube { server, client in
-            for index in 1...5 { try server.create(Self.event("e\(index)"), group: "", version: "v1", resource: "events", namespace: "default") }
+            for index in 1...5 {
+                try server.create(Self.event("e\(index)"), group: "", version: "v1", resource: "events", namespace: "default")
+            }
 
             let first = try await client.send(.GET, "/api/v1/namespaces/default/events?limit=2")
             #expect(first.status == 200)
@@ -209,7 +212,8 @@ import Testing
 
     @Test func updateUsesResourceVersionForOptimisticConcurrency() async throws {
         try await withFakeKube { server, client in
-            let created = try server.create(Self.lease("leader", holder: "a"), group: "coordination.k8s.io", version: "v1", resource: "leases", namespace: "default")
+            let created = try server.create(
+                Self.lease("leader", holder: "a"), group: "coordination.k8s.io", version: "v1", resource: "leases", namespace: "default")
             let path = "/apis/coordination.k8s.io/v1/namespaces/default/leases/leader"
             let staleRV = try #require(created["metadata"]?["resourceVersion"]?.stringValue)
 
@@ -298,7 +302,8 @@ import Testing
             #expect(created.json?["status"] == nil)  // status is not settable on create
 
             let statusPatch: JSONValue = ["status": ["observedGeneration": 1], "spec": ["suspend": true]]
-            let status = try await client.send(.PATCH, base + "/slack/status", json: statusPatch, contentType: "application/merge-patch+json")
+            let status = try await client.send(
+                .PATCH, base + "/slack/status", json: statusPatch, contentType: "application/merge-patch+json")
             #expect(status.status == 200)
             #expect(status.json?["status"]?["observedGeneration"] == 1)
             #expect(status.json?["spec"]?["suspend"] == nil)  // only .status changes
@@ -342,9 +347,11 @@ import Testing
             let listRV = try #require(listed.json?["metadata"]?["resourceVersion"]?.stringValue)
             try server.create(Self.event("e1"), group: "", version: "v1", resource: "events", namespace: "default")
             try server.create(Self.event("e2"), group: "", version: "v1", resource: "events", namespace: "default")
-            try server.create(Self.event("other", namespace: "kube-system"), group: "", version: "v1", resource: "events", namespace: "kube-system")
+            try server.create(
+                Self.event("other", namespace: "kube-system"), group: "", version: "v1", resource: "events", namespace: "kube-system")
 
-            let watch = try await client.watch("/api/v1/namespaces/default/events?watch=true&resourceVersion=\(listRV)&allowWatchBookmarks=true")
+            let watch = try await client.watch(
+                "/api/v1/namespaces/default/events?watch=true&resourceVersion=\(listRV)&allowWatchBookmarks=true")
             defer { watch.cancel() }
             #expect(watch.status == 200)
             #expect(watch.headers.first(name: "transfer-encoding") == "chunked")
@@ -394,7 +401,8 @@ import Testing
                 #expect(await watch.nothingArrives(for: .milliseconds(100)))
             }
             let initial = try await client.watch(
-                "/api/v1/namespaces/default/events?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true")
+                "/api/v1/namespaces/default/events?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true"
+            )
             defer { initial.cancel() }
             #expect(try await initial.next()["type"] == "ADDED")
             #expect(try await initial.next()["type"] == "ADDED")
@@ -406,18 +414,21 @@ import Testing
 
     @Test func watchWithLabelSelectorSeesObjectsEnterAndLeaveTheView() async throws {
         try await withFakeKube { server, client in
-            let watch = try await client.watch("/api/v1/events?watch=true&resourceVersion=\(server.resourceVersion)&labelSelector=app%3Dweb")
+            let watch = try await client.watch(
+                "/api/v1/events?watch=true&resourceVersion=\(server.resourceVersion)&labelSelector=app%3Dweb")
             defer { watch.cancel() }
             try await server.waitForWatches(count: 1)
             let path = "/api/v1/namespaces/default/events/e1"
             _ = try await client.send(.POST, "/api/v1/namespaces/default/events", json: Self.event("e1", labels: ["app": "web"]))
             _ = try await client.send(.POST, "/api/v1/namespaces/default/events", json: Self.event("e2", labels: ["app": "db"]))
             #expect(try await watch.next()["type"] == "ADDED")
-            _ = try await client.send(.PATCH, path, json: ["metadata": ["labels": ["app": "db"]]], contentType: "application/merge-patch+json")
+            _ = try await client.send(
+                .PATCH, path, json: ["metadata": ["labels": ["app": "db"]]], contentType: "application/merge-patch+json")
             let left = try await watch.next()
             #expect(left["type"] == "DELETED")
             #expect(left["object"]?["metadata"]?["labels"]?["app"] == "web")  // the last state inside the view
-            _ = try await client.send(.PATCH, path, json: ["metadata": ["labels": ["app": "web"]]], contentType: "application/merge-patch+json")
+            _ = try await client.send(
+                .PATCH, path, json: ["metadata": ["labels": ["app": "web"]]], contentType: "application/merge-patch+json")
             let entered = try await watch.next()
             #expect(entered["type"] == "ADDED")
             #expect(entered["object"]?["metadata"]?["name"] == "e1")
@@ -447,24 +458,29 @@ import Testing
             #expect(plain.json?["reason"] == "Expired")
             #expect(plain.json?["code"] == 410)
 
-            // A fresh resourceVersion after the compaction still works.
+            // A resourceVersion written after the compaction is fine again.
             try server.create(Self.event("e2"), group: "", version: "v1", resource: "events", namespace: "default")
+            #expect(server.resourceVersion == oldRV + 1)
             let fresh = try await client.watch("/api/v1/namespaces/default/events?watch=true&resourceVersion=\(oldRV + 1)")
             defer { fresh.cancel() }
-            #expect(try await fresh.next()["object"]?["metadata"]?["name"] == "e2")
+            try server.create(Self.event("e3"), group: "", version: "v1", resource: "events", namespace: "default")
+            #expect(try await fresh.next()["object"]?["metadata"]?["name"] == "e3")
         }
     }
 
     @Test func boundedEventLogMakesOldResourceVersionsTooOld() async throws {
         try await withFakeKube(eventLogCapacity: 3) { server, client in
             let start = server.resourceVersion
-            for index in 1...5 { try server.create(Self.event("e\(index)"), group: "", version: "v1", resource: "events", namespace: "default") }
+            for index in 1...5 {
+                try server.create(Self.event("e\(index)"), group: "", version: "v1", resource: "events", namespace: "default")
+            }
             let tooOld = try await client.watch("/api/v1/namespaces/default/events?watch=true&resourceVersion=\(start)")
             #expect(try await tooOld.next()["type"] == "ERROR")
             let recent = try await client.watch("/api/v1/namespaces/default/events?watch=true&resourceVersion=\(start + 2)")
             defer { recent.cancel() }
             #expect(try await recent.next()["object"]?["metadata"]?["name"] == "e3")
-            let exact = try await client.send(.GET, "/api/v1/namespaces/default/events?resourceVersion=\(start + 1)&resourceVersionMatch=Exact")
+            let exact = try await client.send(
+                .GET, "/api/v1/namespaces/default/events?resourceVersion=\(start + 1)&resourceVersionMatch=Exact")
             #expect(exact.status == 410)
             let exactRecent = try await client.send(
                 .GET, "/api/v1/namespaces/default/events?resourceVersion=\(start + 3)&resourceVersionMatch=Exact")
@@ -476,7 +492,8 @@ import Testing
         try await withFakeKube { server, client in
             let clock = ContinuousClock()
             let started = clock.now
-            let watch = try await client.watch("/api/v1/namespaces/default/events?watch=true&resourceVersion=\(server.resourceVersion)&timeoutSeconds=1")
+            let watch = try await client.watch(
+                "/api/v1/namespaces/default/events?watch=true&resourceVersion=\(server.resourceVersion)&timeoutSeconds=1")
             #expect(try await watch.end(timeout: .seconds(5)) == .clean)
             let elapsed = clock.now - started
             #expect(elapsed >= .milliseconds(900))
@@ -592,14 +609,17 @@ import Testing
 
     @Test func testSideAPIFillsMetadataAndEmitsEvents() async throws {
         try await withFakeKube { server, client in
-            let watch = try await client.watch("/apis/coordination.k8s.io/v1/namespaces/default/leases?watch=true&resourceVersion=\(server.resourceVersion)")
+            let watch = try await client.watch(
+                "/apis/coordination.k8s.io/v1/namespaces/default/leases?watch=true&resourceVersion=\(server.resourceVersion)")
             defer { watch.cancel() }
-            let created = try server.create(Self.lease("l1", holder: "a"), group: "coordination.k8s.io", version: "v1", resource: "leases", namespace: "default")
+            let created = try server.create(
+                Self.lease("l1", holder: "a"), group: "coordination.k8s.io", version: "v1", resource: "leases", namespace: "default")
             #expect(created["metadata"]?["namespace"] == "default")
             #expect(created["metadata"]?["generation"] == 1)
             #expect(try await watch.next()["type"] == "ADDED")
             #expect(throws: FakeKubeError.self) {
-                try server.create(Self.lease("l1", holder: "a"), group: "coordination.k8s.io", version: "v1", resource: "leases", namespace: "default")
+                try server.create(
+                    Self.lease("l1", holder: "a"), group: "coordination.k8s.io", version: "v1", resource: "leases", namespace: "default")
             }
             let updated = try server.update(
                 Self.lease("l1", holder: "b"), group: "coordination.k8s.io", version: "v1", resource: "leases", namespace: "default")
@@ -646,7 +666,8 @@ import Testing
             let watcher = try kubectl.start(["get", "events", "-n", "default", "--watch", "-o", "json", "--request-timeout=30s"])
             defer { watcher.terminate() }
             try await server.waitForWatches(count: 1, timeout: .seconds(20))
-            let created = try await client.send(.POST, "/api/v1/namespaces/default/events", json: Self.event("during-watch"))
+            let created = try await client.send(
+                .POST, "/api/v1/namespaces/default/events", json: Self.event("during-watch"), token: "kubectl-token")
             #expect(created.status == 201)
             let printed = try await watcher.waitForOutput(containing: "during-watch", timeout: .seconds(20))
             #expect(printed.contains("before-kubectl"))
@@ -661,7 +682,7 @@ import Testing
         try await withFakeKube(tls: TestTLS(), auth: .clientCertificate, clientCertificate: true) { server, _ in
             let kubectl = try Kubectl(kubeconfig: server.kubeconfig(token: nil, clientCertificate: true))
             defer { kubectl.cleanUp() }
-            let result = try kubectl.run(["get", "namespaces", "-o", "json"])
+            let result = try kubectl.run(["get", "ns", "-o", "json"])
             #expect(result.status == 0, "\(result.error)")
             #expect(Self.names(try JSONParser.parse(result.output)) == ["default", "kube-node-lease", "kube-public", "kube-system"])
         }
@@ -771,7 +792,8 @@ private final class KubeTestClient: Sendable {
         _ method: HTTPMethod, _ path: String, json: JSONValue? = nil, body: [UInt8]? = nil, contentType: String = "application/json",
         token: String? = nil, headers: [(String, String)] = []
     ) async throws -> Reply {
-        let request = makeRequest(method, path, body: body ?? json.map { JSONWriter.bytes($0) }, contentType: contentType, token: token, headers: headers)
+        let request = makeRequest(
+            method, path, body: body ?? json.map { JSONWriter.bytes($0) }, contentType: contentType, token: token, headers: headers)
         let response = try await client.execute(request, timeout: .seconds(10))
         let buffer = try await response.body.collect(upTo: 16 << 20)
         return Reply(status: Int(response.status.code), headers: response.headers, body: Array(buffer.readableBytesView))
@@ -998,10 +1020,9 @@ private final class RunningKubectl: Sendable {
 func fakeKubeDebugServe() async throws {
     let server = try await FakeKubeAPIServer.start()
     try server.create(FakeKubeAPIServerTests.event("e1"), group: "", version: "v1", resource: "events", namespace: "default")
-    try server.create(FakeKubeAPIServerTests.event("e2"), group: "", version: "v1", resource: "events", namespace: "default")
-    let client = try KubeTestClient(baseURL: server.baseURL, tls: nil, clientCertificate: false)
-    let watch = try await client.watch("/api/v1/namespaces/default/events?watch=true")
-    for _ in 0..<2 { print("EVENT", JSONWriter.string(try await watch.next())) }
-    client.close()
+    let old = server.resourceVersion
+    server.expireResourceVersions()
+    try "\(server.port) \(old)".write(toFile: "/tmp/fk/port", atomically: true, encoding: .utf8)
+    try await Task.sleep(for: .seconds(30))
     try await server.shutdown()
 }

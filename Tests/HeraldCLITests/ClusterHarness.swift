@@ -104,7 +104,15 @@ final class ClusterHarness: @unchecked Sendable {
     }
 
     func waitForDeliveries(_ count: Int, timeout: Duration = .seconds(20)) async throws -> [String] {
-        _ = try await recorder.waitForRequests(count: count, timeout: timeout)
+        do {
+            _ = try await recorder.waitForRequests(count: count, timeout: timeout)
+        } catch {
+            if let directory = ProcessInfo.processInfo.environment["HERALD_TEST_LOGS"] {
+                try? Data(heraldLog.utf8).write(
+                    to: URL(fileURLWithPath: directory).appendingPathComponent("herald-\(UUID().uuidString).log"))
+            }
+            throw error
+        }
         return await deliveredMessages()
     }
 

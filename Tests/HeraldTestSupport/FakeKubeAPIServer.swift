@@ -93,7 +93,9 @@ public final class FakeKubeAPIServer: Sendable {
     /// `configmaps`, `namespaces` (with status), `coordination.k8s.io/v1` `leases` and
     /// `events.k8s.io/v1` `events`. With `tls` it serves HTTPS; `.clientCertificate` auth requires
     /// `tls` and makes the handshake demand a client certificate signed by its CA.
-    public static func start(tls: TestTLS? = nil, auth: FakeKubeAuth = .none, eventLogCapacity: Int = 10_000) async throws
+    public static func start(
+        tls: TestTLS? = nil, auth: FakeKubeAuth = .none, eventLogCapacity: Int = 10_000
+    ) async throws
         -> FakeKubeAPIServer
     {
         var tls = tls
@@ -139,16 +141,22 @@ public final class FakeKubeAPIServer: Sendable {
 
     private static func seed(_ store: FakeKubeStore) throws {
         let builtIns = [
-            FakeResourceType(group: "", versions: ["v1"], resource: "namespaces", kind: "Namespace", namespaced: false, statusSubresource: true),
-            FakeResourceType(group: "", versions: ["v1"], resource: "events", kind: "Event", namespaced: true, statusSubresource: false),
+            FakeResourceType(
+                group: "", versions: ["v1"], resource: "namespaces", kind: "Namespace", namespaced: false, statusSubresource: true,
+                shortNames: ["ns"]),
+            FakeResourceType(
+                group: "", versions: ["v1"], resource: "events", kind: "Event", namespaced: true, statusSubresource: false,
+                shortNames: ["ev"]),
             FakeResourceType(group: "", versions: ["v1"], resource: "secrets", kind: "Secret", namespaced: true, statusSubresource: false),
             FakeResourceType(
-                group: "", versions: ["v1"], resource: "configmaps", kind: "ConfigMap", namespaced: true, statusSubresource: false),
+                group: "", versions: ["v1"], resource: "configmaps", kind: "ConfigMap", namespaced: true, statusSubresource: false,
+                shortNames: ["cm"]),
             FakeResourceType(
                 group: "coordination.k8s.io", versions: ["v1"], resource: "leases", kind: "Lease", namespaced: true,
                 statusSubresource: false),
             FakeResourceType(
-                group: "events.k8s.io", versions: ["v1"], resource: "events", kind: "Event", namespaced: true, statusSubresource: false),
+                group: "events.k8s.io", versions: ["v1"], resource: "events", kind: "Event", namespaced: true, statusSubresource: false,
+                shortNames: ["ev"]),
         ]
         for type in builtIns { store.register(type) }
         let namespaces = builtIns[0]
@@ -279,7 +287,7 @@ public final class FakeKubeAPIServer: Sendable {
 
     // MARK: Observation
 
-    /// Every request received so far, in arrival order (rejected ones included).
+    /// The requests received so far (the last 10 000), in arrival order, rejected ones included.
     public var requestLog: [FakeKubeRequest] {
         get async { control.requests }
     }

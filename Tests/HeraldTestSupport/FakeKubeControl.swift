@@ -30,9 +30,15 @@ final class FakeKubeControl: Sendable {
         state.withLock { $0.requests }
     }
 
+    /// Keeps the last `requestLogCapacity` requests, so a long soak test stays bounded.
     func record(_ request: FakeKubeRequest) {
-        state.withLock { $0.requests.append(request) }
+        state.withLock { state in
+            state.requests.append(request)
+            if state.requests.count > Self.requestLogCapacity { state.requests.removeFirst(state.requests.count - Self.requestLogCapacity) }
+        }
     }
+
+    static let requestLogCapacity = 10_000
 
     func clearRequests() {
         state.withLock { $0.requests = [] }

@@ -131,7 +131,8 @@ extension FakeKubeError {
             case 429: ("TooManyRequests", "Too many requests, please try again later.")
             case 500: ("InternalError", "Internal error occurred: injected failure")
             case 503: ("ServiceUnavailable", "the server is currently unable to handle the request")
-            case 504: ("Timeout", "the server was unable to return a response in the time allotted, but may still be processing the request")
+            case 504:
+                ("Timeout", "the server was unable to return a response in the time allotted, but may still be processing the request")
             default: ("", "injected failure")
             }
         let details: JSONValue? = retryAfterSeconds.map { ["retryAfterSeconds": .integer($0)] }

@@ -17,15 +17,21 @@ public struct FakeResourceType: Sendable, Hashable {
     /// Whether `<resource>/status` exists: then only it writes `.status`, and writes to the main
     /// resource keep the stored status (the split Kubernetes applies to types with a status subresource).
     public var statusSubresource: Bool
+    /// Abbreviations listed in discovery (`ns`, `ev`), which kubectl resolves as resource names.
+    public var shortNames: [String]
 
     /// A resource type; `versions` must not be empty.
-    public init(group: String, versions: [String], resource: String, kind: String, namespaced: Bool, statusSubresource: Bool) {
+    public init(
+        group: String, versions: [String], resource: String, kind: String, namespaced: Bool, statusSubresource: Bool,
+        shortNames: [String] = []
+    ) {
         self.group = group
         self.versions = versions
         self.resource = resource
         self.kind = kind
         self.namespaced = namespaced
         self.statusSubresource = statusSubresource
+        self.shortNames = shortNames
     }
 
     /// `v1` for the core group, `group/version` otherwise: the `apiVersion` of objects at `version`.

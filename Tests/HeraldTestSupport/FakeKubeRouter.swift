@@ -110,7 +110,9 @@ struct FakeKubeRouter: Sendable {
         var versions: [String]
 
         var json: JSONValue {
-            let versionList = versions.map { version -> JSONValue in ["groupVersion": .string("\(name)/\(version)"), "version": .string(version)] }
+            let versionList = versions.map { version -> JSONValue in
+                ["groupVersion": .string("\(name)/\(version)"), "version": .string(version)]
+            }
             return [
                 "name": .string(name), "versions": .array(versionList),
                 "preferredVersion": versionList.first ?? .null,
@@ -151,10 +153,12 @@ struct FakeKubeRouter: Sendable {
     private func resourceList(group: String, version: String, types: [FakeResourceType]) -> JSONValue {
         var resources: [JSONValue] = []
         for type in types {
-            resources.append([
-                "name": .string(type.resource), "singularName": .string(type.kind.lowercased()), "namespaced": .bool(type.namespaced),
-                "kind": .string(type.kind), "verbs": Self.verbs,
+            var resource = JSONObject([
+                ("name", .string(type.resource)), ("singularName", .string(type.kind.lowercased())), ("namespaced", .bool(type.namespaced)),
+                ("kind", .string(type.kind)), ("verbs", Self.verbs),
             ])
+            if !type.shortNames.isEmpty { resource.append("shortNames", .array(type.shortNames.map(JSONValue.string))) }
+            resources.append(.object(resource))
             if type.statusSubresource {
                 resources.append([
                     "name": .string("\(type.resource)/status"), "singularName": "", "namespaced": .bool(type.namespaced),
@@ -217,7 +221,8 @@ struct FakeKubeRouter: Sendable {
                 }
                 let spec = FakeKubeWatch.Spec(
                     type: type, version: target.version, namespace: target.namespace, labels: labels, fields: fields,
-                    resourceVersion: request.query("resourceVersion"), allowBookmarks: Self.flag(request.query("allowWatchBookmarks")) == true,
+                    resourceVersion: request.query("resourceVersion"),
+                    allowBookmarks: Self.flag(request.query("allowWatchBookmarks")) == true,
                     sendInitialEvents: Self.flag(request.query("sendInitialEvents")), timeoutSeconds: timeoutSeconds,
                     metadataOnly: representation.isMetadata)
                 return .watch(spec, contentType: representation.contentType(list: false))
@@ -312,7 +317,10 @@ struct FakeKubeRouter: Sendable {
     }
 
     private func partial(_ object: JSONValue, version: String) -> JSONValue {
-        ["kind": "PartialObjectMetadata", "apiVersion": .string("meta.k8s.io/\(version)"), "metadata": .object(FakeKubeObjects.metadata(object))]
+        [
+            "kind": "PartialObjectMetadata", "apiVersion": .string("meta.k8s.io/\(version)"),
+            "metadata": .object(FakeKubeObjects.metadata(object)),
+        ]
     }
 
     /// Picks the first acceptable media range of `Accept`: plain JSON (also `*/*`, `application/*`)

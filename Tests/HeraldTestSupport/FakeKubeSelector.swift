@@ -100,7 +100,8 @@ struct FakeKubeSelector: Sendable {
     }
 
     private static func labelRequirement(_ term: String, selector: String) throws(FakeKubeError) -> Requirement {
-        let invalid = FakeKubeError.badRequest("unable to parse requirement: found '\(term)', expected: identifier (selector \"\(selector)\")")
+        let invalid = FakeKubeError.badRequest(
+            "unable to parse requirement: found '\(term)', expected: identifier (selector \"\(selector)\")")
         guard !term.isEmpty else { throw invalid }
         if let open = term.firstIndex(of: "("), term.hasSuffix(")") {
             let head = term[..<open].split(whereSeparator: \.isWhitespace).map(String.init)

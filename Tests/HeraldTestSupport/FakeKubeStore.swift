@@ -344,7 +344,8 @@ final class FakeKubeStore: Sendable {
             }
             return try keys.map { key in
                 let name = objects[key].flatMap { FakeKubeObjects.metadataString($0, "name") } ?? key
-                return try Self.delete(key: key, name: name, type: type, version: version, preconditions: nil, dryRun: dryRun, state: &state)
+                return try Self.delete(
+                    key: key, name: name, type: type, version: version, preconditions: nil, dryRun: dryRun, state: &state)
             }
         }
     }
@@ -359,10 +360,12 @@ final class FakeKubeStore: Sendable {
             let actual = FakeKubeObjects.metadataString(old, "resourceVersion"), wanted != actual
         {
             throw FakeKubeError.conflict(
-                type, name: name, why: "Precondition failed: ResourceVersion in precondition: \(wanted), ResourceVersion in object meta: \(actual)")
+                type, name: name,
+                why: "Precondition failed: ResourceVersion in precondition: \(wanted), ResourceVersion in object meta: \(actual)")
         }
         if let wanted = preconditions?["uid"]?.stringValue, let actual = FakeKubeObjects.metadataString(old, "uid"), wanted != actual {
-            throw FakeKubeError.conflict(type, name: name, why: "Precondition failed: UID in precondition: \(wanted), UID in object meta: \(actual)")
+            throw FakeKubeError.conflict(
+                type, name: name, why: "Precondition failed: UID in precondition: \(wanted), UID in object meta: \(actual)")
         }
         let resourceVersion = state.resourceVersion + 1
         let deleted = FakeKubeObjects.updatingMetadata(old) { $0["resourceVersion"] = .string(String(resourceVersion)) }
@@ -395,7 +398,8 @@ final class FakeKubeStore: Sendable {
             throw FakeKubeError.conflict(type, name: name)
         }
         if let wanted = newMetadata["uid"]?.stringValue, !wanted.isEmpty, let actual = oldMetadata["uid"]?.stringValue, wanted != actual {
-            throw FakeKubeError.conflict(type, name: name, why: "Precondition failed: UID in precondition: \(wanted), UID in object meta: \(actual)")
+            throw FakeKubeError.conflict(
+                type, name: name, why: "Precondition failed: UID in precondition: \(wanted), UID in object meta: \(actual)")
         }
         switch mode {
         case .status:
@@ -496,7 +500,8 @@ final class FakeKubeStore: Sendable {
                 }
                 if spec.sendInitialEvents == true && spec.allowBookmarks {
                     items.append(
-                        .line(spec.bookmarkLine(resourceVersion: state.resourceVersion, annotations: ["k8s.io/initial-events-end": "true"])))
+                        .line(spec.bookmarkLine(resourceVersion: state.resourceVersion, annotations: ["k8s.io/initial-events-end": "true"]))
+                    )
                 }
             } else if let startFrom {
                 for entry in state.log where entry.resourceVersion > startFrom {
@@ -546,10 +551,11 @@ final class FakeKubeStore: Sendable {
         }
     }
 
-    /// Compacts everything: every resourceVersion up to the current one becomes too old.
+    /// Compacts at the current revision, as etcd does: every older resourceVersion becomes too old,
+    /// while a list taken now (at the current revision) can still be watched from.
     func expireResourceVersions() {
         state.withLock { state in
-            state.oldestAvailable = state.resourceVersion + 1
+            state.oldestAvailable = state.resourceVersion
             state.log = []
         }
     }
