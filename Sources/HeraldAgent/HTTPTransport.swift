@@ -110,8 +110,14 @@ public final class HTTPTransport: Transport {
         return state.withLock { state in
             if let existing = state.clients[proxy] { return existing }
             if state.clients.count >= Self.maximumCachedClients, let evicted = state.clients.first {
+                // Requests may still be running on the evicted client: retire it, and shut down the
+                // oldest retired one once too many pile up, so the cache stays bounded.
                 state.clients.removeValue(forKey: evicted.key)
                 state.retired.append(evicted.value)
+                if state.retired.count > Self.maximumCachedClients {
+                    let oldest = state.retired.removeFirst()
+                    Task { try? await oldest.shutdown() }
+                }
             }
             let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
             state.clients[proxy] = client

@@ -111,7 +111,7 @@ public struct ReplayRunner: Sendable {
             concurrency: configuration.concurrency, queueCapacity: configuration.queueCapacity, overflow: configuration.overflow,
             deliverer: Deliverer(transport: transport, retry: configuration.retry), logger: logger
         ) { job, outcome in
-            Self.log(outcome, job: job, logger: logger)
+            DecisionLog.delivery(outcome, job: job, logger: logger)
             tally.withLock { summary in
                 switch outcome {
                 case .delivered: summary.delivered += 1
@@ -150,7 +150,7 @@ public struct ReplayRunner: Sendable {
                 }
                 let elapsed = origin.duration(to: clock.now)
                 let result = pipeline.process(decoded, now: elapsed.nanoseconds)
-                Self.log(result, line: line.number, logger: logger)
+                DecisionLog.pipeline(result, context: ["line": "\(line.number)"], logger: logger)
                 tally.withLock { summary in
                     switch result.disposition {
                     case .ignored: summary.ignored += 1
@@ -201,58 +201,5 @@ public struct ReplayRunner: Sendable {
                 "delivered": "\(summary.delivered)", "failed": "\(summary.failed)", "duplicates": "\(summary.duplicates)",
             ])
         return summary
-    }
-
-    static func log(_ result: PipelineResult, line: Int, logger: Logger) {
-        var metadata: Logger.Metadata = ["line": "\(line)"]
-        if let event = result.event {
-            metadata["event.kind"] = "\(event.involvedObject.kind)"
-            metadata["event.namespace"] = "\(event.involvedObject.namespace)"
-            metadata["event.name"] = "\(event.involvedObject.name)"
-            metadata["event.reason"] = "\(event.reason)"
-        }
-        switch result.disposition {
-        case .ignored(let reason): logger.debug("event ignored: \(reason)", metadata: metadata)
-        case .rateLimited: logger.debug("discarding event, rate limiting duplicate events", metadata: metadata)
-        case .noMatch: logger.debug("discarding event, no alerts found for the involved object", metadata: metadata)
-        case .routed: logger.debug("dispatching event", metadata: metadata.merging(["notifications": "\(result.jobs.count)"]) { $1 })
-        }
-        for warning in result.warnings { logger.warning("\(warning)", metadata: metadata) }
-        for (alert, reason) in result.skips {
-            logger.debug("notification skipped: \(reason)", metadata: metadata.merging(["alert": "\(alert)"]) { $1 })
-        }
-        for (alert, conflicts) in result.conflicts {
-            let detail = conflicts.map { "\($0.key): \($0.sources.joined(separator: ", "))" }.joined(separator: "; ")
-            logger.info(
-                "\(MetadataCombiner.conflictMessage)", metadata: metadata.merging(["alert": "\(alert)", "conflicts": "\(detail)"]) { $1 })
-        }
-        for failure in result.failures {
-            var failureMetadata = metadata
-            failureMetadata["alert"] = "\(failure.alert)"
-            if let provider = failure.provider { failureMetadata["provider"] = "\(provider)" }
-            logger.error("failed to dispatch notification: \(failure.message)", metadata: failureMetadata)
-        }
-    }
-
-    static func log(_ outcome: DeliveryOutcome, job: DeliveryJob, logger: Logger) {
-        let metadata: Logger.Metadata = [
-            "alert": "\(job.alert)", "provider": "\(job.provider)", "provider.type": "\(job.client.provider.type)",
-            "event.kind": "\(job.event.involvedObject.kind)",
-            "event.name": "\(job.event.involvedObject.namespace)/\(job.event.involvedObject.name)",
-        ]
-        switch outcome {
-        case .delivered(let status, let attempts):
-            logger.debug("notification delivered", metadata: metadata.merging(["status": "\(status)", "attempts": "\(attempts)"]) { $1 })
-        case .duplicate:
-            logger.debug("commit status already set; not posted again", metadata: metadata)
-        case .skipped(let reason):
-            logger.debug("notification skipped: \(reason)", metadata: metadata)
-        case .failed(let failure):
-            var failureMetadata = metadata
-            failureMetadata["status"] = "\(failure.status.map(String.init) ?? "none")"
-            failureMetadata["attempts"] = "\(failure.attempts)"
-            if let excerpt = failure.excerpt { failureMetadata["response"] = "\(excerpt)" }
-            logger.error("failed to send notification: \(failure.message)", metadata: failureMetadata)
-        }
     }
 }

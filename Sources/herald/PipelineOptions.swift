@@ -31,7 +31,12 @@ struct PipelineOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Log level: trace, debug, info, warning, error.", valueName: "level"))
     var logLevel: String = "info"
 
+    @Option(
+        name: .long, help: ArgumentHelp("Log format: console (one readable line) or json (one object per line).", valueName: "encoding"))
+    var logEncoding: String?
+
     func validate() throws {
+        if let logEncoding, LogEncoding(rawValue: logEncoding) == nil { throw ValidationError("--log-encoding must be console or json") }
         guard let interval = GoDuration.parse(rateLimitInterval), interval > .zero else {
             throw ValidationError("--rate-limit-interval: \"\(rateLimitInterval)\" is not a positive Go duration such as 5m or 30s")
         }
@@ -48,6 +53,9 @@ struct PipelineOptions: ParsableArguments {
 
     var interval: Duration { GoDuration.parse(rateLimitInterval) ?? .seconds(300) }
     var level: Logger.Level { Logger.Level(rawValue: logLevel) ?? .info }
+
+    /// The chosen encoding, or the command's default (json in a cluster, console for replay).
+    func encoding(default fallback: LogEncoding) -> LogEncoding { logEncoding.flatMap(LogEncoding.init(rawValue:)) ?? fallback }
 
     var eventFilter: EventFilter {
         var filter = EventFilter()

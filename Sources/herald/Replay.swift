@@ -43,7 +43,7 @@ struct Replay: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let logger = HeraldLogging.logger(level: pipeline.level)
+        let logger = HeraldLogging.logger(level: pipeline.level, encoding: pipeline.encoding(default: .console))
         let configuration = ReplayConfiguration(
             manifestPaths: manifests,
             eventsPath: events,

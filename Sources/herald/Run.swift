@@ -66,7 +66,7 @@ struct Run: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let logger = HeraldLogging.logger(level: pipeline.level)
+        let logger = HeraldLogging.logger(level: pipeline.level, encoding: pipeline.encoding(default: .json))
         let configuration = ClusterConfiguration(
             kubeconfig: kubeconfig,
             context: context,

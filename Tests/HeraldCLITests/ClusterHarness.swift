@@ -141,7 +141,8 @@ final class ClusterHarness: @unchecked Sendable {
         self.process = process
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline {
-            if let range = stderrBuffer.text.range(of: #"address=127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
+            // The probe address is logged once listening: `address=…` (console) or `"address":"…"` (json).
+            if let range = stderrBuffer.text.range(of: #"address\W+127\.0\.0\.1:\d+"#, options: .regularExpression) {
                 healthPort = Int(stderrBuffer.text[range].split(separator: ":").last ?? "")
                 break
             }

@@ -249,6 +249,33 @@ struct ReplayCommandTests {
         #expect(String(decoding: rest, as: UTF8.self).contains("\"second\""))
     }
 
+    @Test("--log-encoding json: every stderr line is one JSON object with ts, level and msg; no secret in it")
+    func jsonLogs() async throws {
+        let recorder = try await WebhookRecorder.start()
+        let workspace = try Workspace()
+        defer {
+            workspace.remove()
+            Task { try? await recorder.shutdown() }
+        }
+        recorder.respond(with: [ScriptedResponse(status: 401, body: "bad key cli-test-hmac-key")])
+        let manifests = try workspace.write("m.yaml", Self.providerManifests(baseURL: recorder.baseURL))
+        let events = try workspace.write("e.jsonl", Self.fluxEvent(message: "one") + "\nnot json\n")
+        let result = try await HeraldProcess.run([
+            "replay", "--manifests", manifests, "--events", events, "--log-encoding", "json", "--log-level", "debug",
+        ])
+        #expect(result.status == 1)
+        let lines = result.stderr.split(separator: "\n").map(String.init)
+        #expect(lines.count >= 3)
+        for line in lines {
+            let record = try JSONParser.parse(line)
+            #expect(record["ts"]?.stringValue?.hasSuffix("Z") == true)
+            #expect(record["level"]?.stringValue != nil)
+            #expect(record["msg"]?.stringValue != nil)
+        }
+        #expect(lines.contains { $0.contains("\"status\":\"401\"") })
+        #expect(!result.stderr.contains("cli-test-hmac-key"), "the response excerpt is masked")
+    }
+
     @Test("rate limiting: an identical event within the window is sent once")
     func rateLimited() async throws {
         let workspace = try Workspace()

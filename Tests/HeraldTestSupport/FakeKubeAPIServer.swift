@@ -47,7 +47,9 @@ import NIOSSL
 ///   get `PartialObjectMetadata(List)` with that Content-Type; unsupported conversions such as
 ///   `as=Table` are skipped in favour of the next acceptable range, or 406 when none is left.
 /// - The event log is bounded (`eventLogCapacity`, 10 000 by default); older resourceVersions become
-///   too old, which is how etcd compaction looks to clients.
+///   too old, which is how etcd compaction looks to clients. `expireResourceVersions()` and
+///   `restart()` compact at the current revision, as etcd does: older resourceVersions are gone, the
+///   current one stays watchable (so a client's relist after a 410 does not get another 410).
 ///
 /// Simplified, on purpose:
 /// - List items carry `kind` and `apiVersion` (the apiserver omits them for built-in types and keeps
@@ -64,6 +66,7 @@ import NIOSSL
 /// - A watch without `timeoutSeconds` stays open until the client, `restart()`, `shutdown()` or
 ///   `dropWatchConnections()` ends it; bookmarks are sent only by `sendBookmarks()`. A watch or list
 ///   from a future resourceVersion is answered at once (no waiting for the revision).
+/// - Authentication is checked before injected failures; the request log keeps the last 10 000 requests.
 /// - Seeded at start: namespaces `default`, `kube-system`, `kube-public`, `kube-node-lease`.
 /// - Test-side `create`/`update` bypass the HTTP rules about status (they store `.status` as given).
 public final class FakeKubeAPIServer: Sendable {
@@ -249,8 +252,9 @@ public final class FakeKubeAPIServer: Sendable {
         control.failNext(status: status, count: count, retryAfterSeconds: retryAfterSeconds, path: path)
     }
 
-    /// Compacts the history: every resourceVersion up to the current one becomes too old (watches
-    /// from it and continue tokens at it get 410 `Expired`); objects are kept.
+    /// Compacts the history at the current revision, as etcd compaction does: every older
+    /// resourceVersion becomes too old (watches from it, continue tokens and exact lists at it get
+    /// 410 `Expired`), while the current one (a list taken now) stays watchable; objects are kept.
     public func expireResourceVersions() {
         store.expireResourceVersions()
     }

@@ -35,6 +35,7 @@ public struct FakeKubeError: Error, Sendable, Equatable, CustomStringConvertible
         return .object(object)
     }
 
+    /// `code reason: message`, for test failure output.
     public var description: String {
         "\(code) \(reason): \(message)"
     }

@@ -54,7 +54,7 @@ public struct ClusterRunner: Sendable {
             concurrency: configuration.concurrency, queueCapacity: configuration.queueCapacity, overflow: .drop,
             deliverer: Deliverer(transport: transport, retry: configuration.retry), logger: logger
         ) { job, outcome in
-            ReplayRunner.log(outcome, job: job, logger: logger)
+            DecisionLog.delivery(outcome, job: job, logger: logger)
             if case .failed(let failure) = outcome, failure.status == 401 || failure.status == 403 {
                 Task { await storeBox.store?.credentialsRejected(provider: job.provider) }
             }

@@ -32,6 +32,11 @@ public actor EventProcessor {
 
     public func process(_ decoded: DecodedEvent) async {
         processed += 1
+        var context: Logger.Metadata = ["sequence": "\(processed)"]
+        if case .event(_, .kubernetes(let uid, let count, _, _)) = decoded {
+            context["event.uid"] = "\(uid)"
+            context["event.count"] = "\(count)"
+        }
         if case .event(let event, _) = decoded, let labels, needsLabels(event) {
             // matchLabels: read the involved object's labels before routing (cached, bounded).
             let fetched = await labels.labels(of: event.involvedObject)
@@ -40,13 +45,13 @@ public actor EventProcessor {
                 replacingLabelsOf: snapshot, with: FetchedLabels(object: event.involvedObject, labels: fetched))
             let result = pipeline.process(decoded, now: Self.now())
             pipeline.snapshot = snapshot
-            await handle(result)
+            await handle(result, context: context)
         } else {
-            await handle(pipeline.process(decoded, now: Self.now()))
+            await handle(pipeline.process(decoded, now: Self.now()), context: context)
         }
     }
 
-    private func handle(_ result: PipelineResult) async {
+    private func handle(_ result: PipelineResult, context: Logger.Metadata) async {
         switch result.disposition {
         case .ignored(let reason):
             if case .trace = reason { dropped["trace", default: 0] += 1 } else { dropped["ignored", default: 0] += 1 }
@@ -54,7 +59,7 @@ public actor EventProcessor {
         case .noMatch: dropped["no_match", default: 0] += 1
         case .routed: break
         }
-        ReplayRunner.log(result, line: processed, logger: logger)
+        DecisionLog.pipeline(result, context: context, logger: logger)
         for job in result.jobs { await dispatcher.enqueue(job) }
     }
 
