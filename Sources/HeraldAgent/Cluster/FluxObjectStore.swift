@@ -172,12 +172,16 @@ public actor FluxObjectStore {
             return nil
         }
         var neededSecrets: [ObjectKey: Secret] = [:]
+        var referenced: Set<ObjectKey> = []
         for provider in validProviders {
             for name in [provider.secretRef, provider.certSecretRef, provider.proxySecretRef].compactMap({ $0 }) {
                 let key = ObjectKey(namespace: provider.key.namespace, name: name)
+                referenced.insert(key)
                 if let secret = await secret(key) { neededSecrets[key] = secret }
             }
         }
+        // Secrets no Provider refers to any more are dropped from the cache.
+        secrets = secrets.filter { referenced.contains($0.key) }
         let snapshot = RoutingSnapshot(alerts: validAlerts, providers: validProviders, secrets: neededSecrets, labels: NoLabels())
         await processor.update(snapshot: snapshot)
         if !hasPublished {

@@ -77,6 +77,9 @@ actor StatusWriter {
     func report(
         alerts: [ObjectKey: FluxObjectStore.Stored], providers: [ObjectKey: FluxObjectStore.Stored], snapshot: RoutingSnapshot
     ) async {
+        // Forget deleted objects, so this memory follows the number of Alerts and Providers.
+        let present = Set(alerts.keys.map { "Alert/\($0)" } + providers.keys.map { "Provider/\($0)" })
+        reported = reported.filter { present.contains($0.key) }
         for stored in providers.values.sorted(by: { $0.meta.key < $1.meta.key }) {
             await write(.provider, stored, Self.readiness(provider: stored, snapshot: snapshot), hasStatus: api.providersHaveStatus)
         }
