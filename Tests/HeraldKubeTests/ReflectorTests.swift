@@ -161,7 +161,11 @@ struct ReflectorTests {
         api.expireResourceVersions()
         api.dropWatchConnections()
         // listStarted comes before the page: wait for the relisted page itself.
-        try await waitUntil { await consumer.lists == ["initial", "expired"] && consumer.pages.last == ["a"] }
+        try await waitUntil {
+            let lists = await consumer.lists
+            let pages = await consumer.pages
+            return lists == ["initial", "expired"] && pages.last == ["a"]
+        }
         #expect(reflector.stats.relistsExpired == 1)
     }
 
