@@ -55,6 +55,8 @@ public struct PipelineResult: Sendable {
 
     public var disposition: Disposition
     public var event: Event?
+    /// End of the rate-limit window the event fell in (same clock as `now`), when it reached the limiter.
+    public var rateLimitWindowEnd: Int64?
     /// Rendered notifications, in Alert order (`namespace/name`).
     public var jobs: [DeliveryJob] = []
     public var failures: [NotificationFailure] = []
@@ -84,9 +86,13 @@ public struct EventPipeline: Sendable {
             return PipelineResult(disposition: .noMatch, event: nil)
         }
         let event = MetadataCleanup.clean(raw)
-        guard rateLimiter.allow(event, now: now) else { return PipelineResult(disposition: .rateLimited, event: event) }
+        let decision = rateLimiter.check(event, now: now)
+        guard decision.allowed else {
+            return PipelineResult(disposition: .rateLimited, event: event, rateLimitWindowEnd: decision.windowEnd)
+        }
         let (outcomes, warnings) = Router.route(event, table: snapshot.table, labels: snapshot.labels, options: options)
-        var result = PipelineResult(disposition: outcomes.isEmpty ? .noMatch : .routed, event: event)
+        var result = PipelineResult(
+            disposition: outcomes.isEmpty ? .noMatch : .routed, event: event, rateLimitWindowEnd: decision.windowEnd)
         result.warnings = warnings
         for outcome in outcomes {
             switch outcome {

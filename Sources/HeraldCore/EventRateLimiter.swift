@@ -66,21 +66,31 @@ public struct EventRateLimiter: Sendable {
         return Key(a: words[0], b: words[1], c: words[2], d: words[3])
     }
 
+    /// The limiter's answer: whether the event passes, and when its key's current window ends.
+    public struct Decision: Sendable, Hashable {
+        public var allowed: Bool
+        /// End of the window the event fell in, on the same clock as `now`; Flux's `X-RateLimit-Reset`.
+        public var windowEnd: Int64
+    }
+
     /// Whether `event`, arriving at `now` (nanoseconds on any monotonic or wall clock), may pass.
-    public mutating func allow(_ event: Event, now: Int64) -> Bool {
+    public mutating func allow(_ event: Event, now: Int64) -> Bool { check(event, now: now).allowed }
+
+    /// Like ``allow(_:now:)``, with the end of the window for rate-limit headers.
+    public mutating func check(_ event: Event, now: Int64) -> Decision {
         let key = Self.key(for: event)
         if let position = index[key] {
             let start = entries[position].windowStart
             let elapsed = now - start
             moveToFront(position)
-            if elapsed < intervalNanos && elapsed >= 0 { return false }
+            if elapsed < intervalNanos && elapsed >= 0 { return Decision(allowed: false, windowEnd: start + intervalNanos) }
             // A new window: aligned to the previous ones while the entry is fresh, restarted once stale.
-            entries[position].windowStart =
-                elapsed >= 0 && elapsed < 2 * intervalNanos ? start + elapsed / intervalNanos * intervalNanos : now
-            return true
+            let windowStart = elapsed >= 0 && elapsed < 2 * intervalNanos ? start + elapsed / intervalNanos * intervalNanos : now
+            entries[position].windowStart = windowStart
+            return Decision(allowed: true, windowEnd: windowStart + intervalNanos)
         }
         insert(key, now: now)
-        return true
+        return Decision(allowed: true, windowEnd: now + intervalNanos)
     }
 
     private mutating func insert(_ key: Key, now: Int64) {

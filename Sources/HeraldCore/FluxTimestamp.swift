@@ -73,6 +73,19 @@ public struct FluxTimestamp: Sendable, Hashable, Comparable, CustomStringConvert
 
     public var description: String { rfc3339 }
 
+    /// RFC 1123 in GMT (`Wed, 25 Nov 2026 17:33:11 GMT`), the HTTP date of `Retry-After` and `X-RateLimit-Reset`.
+    public var rfc1123: String {
+        let days = Int(secondsSinceEpoch >= 0 ? secondsSinceEpoch / 86_400 : (secondsSinceEpoch - 86_399) / 86_400)
+        let secondOfDay = Int(secondsSinceEpoch - Int64(days) * 86_400)
+        let (year, month, day) = Self.civilFromDays(days)
+        let weekdays = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]  // 1970-01-01 was a Thursday
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        let weekday = weekdays[((days % 7) + 7) % 7]
+        return
+            "\(weekday), \(two(day)) \(months[month - 1]) \(year) \(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60)) GMT"
+    }
+
     // Howard Hinnant's days_from_civil / civil_from_days, proleptic Gregorian calendar.
     static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year

@@ -45,6 +45,12 @@ struct Run: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Address of the /healthz and /readyz probes.", valueName: "[host]:port"))
     var healthAddr: String = ":9440"
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Address of the Flux-compatible event endpoint (the controllers' --events-addr); empty disables it.", valueName: "[host]:port"))
+    var eventsAddr: String = ":9090"
+
     @Option(name: .long, help: ArgumentHelp("Event occurrences remembered to tell repeats from new ones.", valueName: "n"))
     var eventCacheSize: Int = 20_000
 
@@ -62,6 +68,9 @@ struct Run: AsyncParsableCommand {
         _ = try durationFlag("--secret-cache-ttl", secretCacheTTL, allowZero: true)
         _ = try durationFlag("--shutdown-timeout", shutdownTimeout, allowZero: true)
         if HealthServer.parse(healthAddr) == nil { throw ValidationError("--health-addr: \"\(healthAddr)\" is not [host]:port") }
+        if !eventsAddr.isEmpty, HealthServer.parse(eventsAddr) == nil {
+            throw ValidationError("--events-addr: \"\(eventsAddr)\" is not [host]:port (or empty to disable)")
+        }
         if eventCacheSize < 1 { throw ValidationError("--event-cache-size must be at least 1") }
     }
 
@@ -74,6 +83,7 @@ struct Run: AsyncParsableCommand {
             startupGrace: try durationFlag("--startup-grace", startupGrace, allowZero: true),
             watchStallTimeout: try durationFlag("--watch-stall-timeout", watchStallTimeout),
             healthAddress: healthAddr,
+            eventsAddress: eventsAddr.isEmpty ? nil : eventsAddr,
             rateLimitInterval: pipeline.interval,
             rateLimitCapacity: pipeline.rateLimitCacheSize,
             routing: RoutingOptions(noCrossNamespaceRefs: pipeline.noCrossNamespaceRefs),

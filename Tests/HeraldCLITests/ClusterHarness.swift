@@ -125,7 +125,8 @@ final class ClusterHarness: @unchecked Sendable {
         process.executableURL = HeraldProcess.binary
         process.arguments =
             [
-                "run", "--kubeconfig", config, "--health-addr", "127.0.0.1:0", "--log-level", "debug", "--watch-stall-timeout", "3s",
+                "run", "--kubeconfig", config, "--health-addr", "127.0.0.1:0", "--events-addr", "127.0.0.1:0", "--log-level", "debug",
+                "--watch-stall-timeout", "3s",
                 "--rate-limit-interval", "1ms", "--shutdown-timeout", "5s",
             ] + extraArguments
         let errors = Pipe()
@@ -142,8 +143,10 @@ final class ClusterHarness: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline {
             // The probe address is logged once listening: `address=…` (console) or `"address":"…"` (json).
-            if let range = stderrBuffer.text.range(of: #"address\W+127\.0\.0\.1:\d+"#, options: .regularExpression) {
-                healthPort = Int(stderrBuffer.text[range].split(separator: ":").last ?? "")
+            if let line = stderrBuffer.text.split(separator: "\n").first(where: { $0.contains("health probes listening") }),
+                let range = line.range(of: #"127\.0\.0\.1:\d+"#, options: .regularExpression)
+            {
+                healthPort = Int(line[range].split(separator: ":").last ?? "")
                 break
             }
             guard process.isRunning else { throw HarnessError.heraldExited(process.terminationStatus, stderrBuffer.text) }

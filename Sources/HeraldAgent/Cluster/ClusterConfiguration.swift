@@ -12,6 +12,8 @@ public struct ClusterConfiguration: Sendable {
     /// Bounds of the server-side watch timeout, chosen at random for each watch.
     public var watchTimeoutSeconds: ClosedRange<Int>
     public var healthAddress: String
+    /// The Flux-compatible event endpoint; `nil` disables it.
+    public var eventsAddress: String?
     public var rateLimitInterval: Duration
     public var rateLimitCapacity: Int
     public var routing: RoutingOptions
@@ -27,6 +29,7 @@ public struct ClusterConfiguration: Sendable {
     public init(
         kubeconfig: String? = nil, context: String? = nil, watchNamespace: String? = nil, startupGrace: Duration = .seconds(30),
         watchStallTimeout: Duration = .seconds(90), watchTimeoutSeconds: ClosedRange<Int> = 300...600, healthAddress: String = ":9440",
+        eventsAddress: String? = ":9090",
         rateLimitInterval: Duration = .seconds(300), rateLimitCapacity: Int = 10_000, routing: RoutingOptions = RoutingOptions(),
         concurrency: Int = 4, queueCapacity: Int = 100, eventFilter: EventFilter = EventFilter(), retry: RetryPolicy = RetryPolicy(),
         occurrenceCapacity: Int = 20_000, secretTTL: Duration = .seconds(300), shutdownTimeout: Duration = .seconds(30)
@@ -38,6 +41,7 @@ public struct ClusterConfiguration: Sendable {
         self.watchStallTimeout = watchStallTimeout
         self.watchTimeoutSeconds = watchTimeoutSeconds
         self.healthAddress = healthAddress
+        self.eventsAddress = eventsAddress
         self.rateLimitInterval = rateLimitInterval
         self.rateLimitCapacity = rateLimitCapacity
         self.routing = routing

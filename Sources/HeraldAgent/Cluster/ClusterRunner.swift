@@ -85,16 +85,21 @@ public struct ClusterRunner: Sendable {
             address: configuration.healthAddress,
             isReady: { store.hasPublished && eventReflector.hasSynced }, logger: logger)
 
-        // Services shut down in reverse order: the Event watch stops first, the dispatcher drains last.
+        // Services shut down in reverse order: event intake stops first, the dispatcher drains last.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: health),
+            .init(service: DispatcherService(dispatcher: dispatcher, drainTimeout: configuration.shutdownTimeout, logger: logger)),
+            .init(service: ReflectorService(reflector: alertReflector)),
+            .init(service: ReflectorService(reflector: providerReflector)),
+            .init(service: ReflectorService(reflector: eventReflector, after: { await store.waitForFirstSnapshot() })),
+        ]
+        if let address = configuration.eventsAddress {
+            let ingest = try EventIngestServer(address: address, processor: processor, logger: logger)
+            services.append(.init(service: DelayedService(ingest, after: { await store.waitForFirstSnapshot() })))
+        }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [
-                    .init(service: health),
-                    .init(service: DispatcherService(dispatcher: dispatcher, drainTimeout: configuration.shutdownTimeout, logger: logger)),
-                    .init(service: ReflectorService(reflector: alertReflector)),
-                    .init(service: ReflectorService(reflector: providerReflector)),
-                    .init(service: ReflectorService(reflector: eventReflector, after: { await store.waitForFirstSnapshot() })),
-                ],
+                services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             ))
@@ -124,6 +129,26 @@ struct ReflectorService: Service {
             await reflector.run()
         }
     }
+}
+
+/// A service that starts once a condition holds (the first routing snapshot), so nothing is routed
+/// against an empty table.
+struct DelayedService<Wrapped: Service>: Service {
+    let wrapped: Wrapped
+    let after: @Sendable () async -> Void
+
+    init(_ wrapped: Wrapped, after: @escaping @Sendable () async -> Void) {
+        self.wrapped = wrapped
+        self.after = after
+    }
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown { await after() }
+        if Task.isCancelled || isShuttingDown { return }
+        try await wrapped.run()
+    }
+
+    private var isShuttingDown: Bool { Task.isShuttingDownGracefully }
 }
 
 /// The dispatcher as a service: on graceful shutdown it stops taking work and drains, for a bounded time.

@@ -3,6 +3,14 @@ import HeraldJSON
 import HeraldNotifiers
 import Logging
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The cluster-mode pipeline: routes each new event occurrence with the current snapshot and hands the
 /// rendered notifications to the dispatcher. One actor, so the rate limiter sees events in order.
 public actor EventProcessor {
@@ -30,7 +38,23 @@ public actor EventProcessor {
     /// Counts of events that produced no notification, by reason (`trace`, `rate_limited`, `no_match`, …).
     public var dropCounts: [String: Int] { dropped }
 
-    public func process(_ decoded: DecodedEvent) async {
+    /// Processes one event and tells the caller what became of it (the HTTP ingest answers with it).
+    @discardableResult
+    public func process(_ decoded: DecodedEvent) async -> PipelineResult.Disposition {
+        await processReporting(decoded).disposition
+    }
+
+    /// Processes one event; the result's `rateLimitWindowEnd` is converted to wall-clock seconds.
+    public func processReporting(_ decoded: DecodedEvent) async -> (disposition: PipelineResult.Disposition, windowEndWallSeconds: Int64?) {
+        let result = await route(decoded)
+        let wall = result.rateLimitWindowEnd.map { end -> Int64 in
+            let remaining = end - Self.now()
+            return Self.wallSeconds() + (remaining + 999_999_999) / 1_000_000_000
+        }
+        return (result.disposition, wall)
+    }
+
+    private func route(_ decoded: DecodedEvent) async -> PipelineResult {
         processed += 1
         var context: Logger.Metadata = ["sequence": "\(processed)"]
         if case .event(_, .kubernetes(let uid, let count, _, _)) = decoded {
@@ -46,9 +70,18 @@ public actor EventProcessor {
             let result = pipeline.process(decoded, now: Self.now())
             pipeline.snapshot = snapshot
             await handle(result, context: context)
+            return result
         } else {
-            await handle(pipeline.process(decoded, now: Self.now()), context: context)
+            let result = pipeline.process(decoded, now: Self.now())
+            await handle(result, context: context)
+            return result
         }
+    }
+
+    static func wallSeconds() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Int64(spec.tv_sec)
     }
 
     private func handle(_ result: PipelineResult, context: Logger.Metadata) async {

@@ -1,0 +1,135 @@
+import HeraldCore
+import HeraldJSON
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import ServiceLifecycle
+import Synchronization
+
+/// The Flux-compatible event endpoint (`--events-addr`): the controllers' `--events-addr` POSTs land here.
+///
+/// Exactly notification-controller's contract (reference §3.1, §7.2): any path and method, body up to
+/// 3 MiB (413 beyond), 400 for a body that is not a Flux event, 429 with `X-RateLimit-*` and `Retry-After`
+/// for a duplicate within the rate-limit window, otherwise 202 with an empty body. Events go through the
+/// same pipeline as the Event watch, so an occurrence that arrives both ways is sent once.
+public final class EventIngestServer: Service, Sendable {
+    /// Largest body accepted: 3 MiB, exactly as notification-controller.
+    public static let maximumBodyBytes = 3 << 20
+
+    private let host: String
+    private let port: Int
+    private let processor: EventProcessor
+    private let logger: Logger
+    private let bound = Mutex<Int?>(nil)
+
+    public init(address: String, processor: EventProcessor, logger: Logger) throws {
+        guard let (host, port) = HealthServer.parse(address) else { throw HealthServerError.invalidAddress(address) }
+        self.host = host
+        self.port = port
+        self.processor = processor
+        self.logger = logger
+    }
+
+    /// The port actually bound, once listening.
+    public var boundPort: Int? { bound.withLock { $0 } }
+
+    public func run() async throws {
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .bind(host: host, port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                    return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(wrappingChannelSynchronously: channel)
+                }
+            }
+        bound.withLock { $0 = server.channel.localAddress?.port }
+        logger.info("event ingest listening", metadata: ["address": "\(host):\(server.channel.localAddress?.port ?? port)"])
+        do {
+            try await cancelWhenGracefulShutdown {
+                try await withThrowingDiscardingTaskGroup { group in
+                    try await server.executeThenClose { connections in
+                        for try await connection in connections {
+                            group.addTask { await self.serve(connection) }
+                        }
+                    }
+                }
+            }
+        } catch  where Task.isShuttingDownGracefully || Task.isCancelled {
+            // Shutdown cancels the accept loop; that is the normal way out, not a failure.
+            logger.debug("event ingest stopped")
+        }
+    }
+
+    private func serve(_ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>) async {
+        do {
+            try await connection.executeThenClose { inbound, outbound in
+                var head: HTTPRequestHead?
+                var body = ByteBuffer()
+                var tooLarge = false
+                for try await part in inbound {
+                    switch part {
+                    case .head(let requestHead):
+                        head = requestHead
+                        body.clear()
+                        tooLarge = false
+                    case .body(var chunk):
+                        if tooLarge { continue }
+                        if body.readableBytes + chunk.readableBytes > Self.maximumBodyBytes {
+                            tooLarge = true
+                            body = ByteBuffer()
+                        } else {
+                            body.writeBuffer(&chunk)
+                        }
+                    case .end:
+                        guard let requestHead = head else { continue }
+                        let response =
+                            tooLarge ? Response(status: .payloadTooLarge, text: "http: request body too large\n") : await handle(body)
+                        var headers = HTTPHeaders(response.headers)
+                        headers.add(name: "Content-Length", value: String(response.text.utf8.count))
+                        if !response.text.isEmpty { headers.add(name: "Content-Type", value: "text/plain; charset=utf-8") }
+                        if !requestHead.isKeepAlive || tooLarge { headers.add(name: "Connection", value: "close") }
+                        try await outbound.write(
+                            .head(HTTPResponseHead(version: requestHead.version, status: response.status, headers: headers)))
+                        if !response.text.isEmpty { try await outbound.write(.body(.byteBuffer(ByteBuffer(string: response.text)))) }
+                        try await outbound.write(.end(nil))
+                        if !requestHead.isKeepAlive || tooLarge { return }
+                    }
+                }
+            }
+        } catch {
+            logger.debug("event ingest connection ended", metadata: ["error": "\(error)"])
+        }
+    }
+
+    struct Response {
+        var status: HTTPResponseStatus
+        var headers: [(String, String)] = []
+        var text: String = ""
+    }
+
+    private func handle(_ body: ByteBuffer) async -> Response {
+        let decoded: DecodedEvent
+        do {
+            let value = try body.withUnsafeReadableBytes { raw in
+                try JSONParser.parse(UnsafeBufferPointer(start: raw.baseAddress?.assumingMemoryBound(to: UInt8.self), count: raw.count))
+            }
+            guard case .object(let object) = value else { throw EventDecodingError("expected a JSON object") }
+            decoded = try EventDecoder.decodeFlux(object)
+        } catch {
+            logger.debug("event ingest: invalid body", metadata: ["error": "\(error)"])
+            return Response(status: .badRequest, text: "invalid event: \(error)\n")
+        }
+        let (disposition, windowEnd) = await processor.processReporting(decoded)
+        var headers: [(String, String)] = []
+        if let windowEnd {
+            let reset = FluxTimestamp(secondsSinceEpoch: windowEnd).rfc1123
+            headers = [("X-RateLimit-Limit", "1"), ("X-RateLimit-Remaining", "0"), ("X-RateLimit-Reset", reset)]
+            if disposition == .rateLimited {
+                headers.append(("Retry-After", reset))
+                return Response(status: .tooManyRequests, headers: headers, text: "Too Many Requests\n")
+            }
+        }
+        return Response(status: .accepted, headers: headers)
+    }
+}
