@@ -16,28 +16,20 @@ public struct EventRateLimiter: Sendable {
         let a: UInt64, b: UInt64, c: UInt64, d: UInt64
     }
 
-    private struct Entry {
-        var windowStart: Int64
-        var previous: Int
-        var next: Int
-        var key: Key
-    }
-
-    private var index: [Key: Int] = [:]
-    private var entries: [Entry] = []
-    private var head = -1  // most recently used
-    private var tail = -1  // least recently used
+    /// Window start per key (nanoseconds), least recently seen evicted first.
+    private var windows: LRUMemory<Key, Int64>
     private let intervalNanos: Int64
 
     public init(interval: Duration = .seconds(300), capacity: Int = 10_000) {
         self.interval = interval
         self.capacity = max(1, capacity)
+        self.windows = LRUMemory(capacity: max(1, capacity))
         let (seconds, attoseconds) = interval.components
         self.intervalNanos = max(1, seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 
     /// Number of keys currently remembered.
-    public var count: Int { index.count }
+    public var count: Int { windows.count }
 
     /// The text Flux hashes into the key: object, message and the revision-like metadata.
     public static func keyText(for event: Event) -> String {
@@ -79,56 +71,15 @@ public struct EventRateLimiter: Sendable {
     /// Like ``allow(_:now:)``, with the end of the window for rate-limit headers.
     public mutating func check(_ event: Event, now: Int64) -> Decision {
         let key = Self.key(for: event)
-        if let position = index[key] {
-            let start = entries[position].windowStart
+        if let start = windows.touch(key) {
             let elapsed = now - start
-            moveToFront(position)
             if elapsed < intervalNanos && elapsed >= 0 { return Decision(allowed: false, windowEnd: start + intervalNanos) }
             // A new window: aligned to the previous ones while the entry is fresh, restarted once stale.
             let windowStart = elapsed >= 0 && elapsed < 2 * intervalNanos ? start + elapsed / intervalNanos * intervalNanos : now
-            entries[position].windowStart = windowStart
+            windows.update(key, windowStart)
             return Decision(allowed: true, windowEnd: windowStart + intervalNanos)
         }
-        insert(key, now: now)
+        if windows.insert(key, now) != nil { evictions += 1 }
         return Decision(allowed: true, windowEnd: now + intervalNanos)
-    }
-
-    private mutating func insert(_ key: Key, now: Int64) {
-        let position: Int
-        if index.count >= capacity {
-            position = tail
-            unlink(position)
-            index.removeValue(forKey: entries[position].key)
-            entries[position] = Entry(windowStart: now, previous: -1, next: -1, key: key)
-            evictions += 1
-        } else {
-            position = entries.count
-            entries.append(Entry(windowStart: now, previous: -1, next: -1, key: key))
-        }
-        index[key] = position
-        linkAtFront(position)
-    }
-
-    private mutating func moveToFront(_ position: Int) {
-        guard head != position else { return }
-        unlink(position)
-        linkAtFront(position)
-    }
-
-    private mutating func unlink(_ position: Int) {
-        let previous = entries[position].previous
-        let next = entries[position].next
-        if previous >= 0 { entries[previous].next = next } else { head = next }
-        if next >= 0 { entries[next].previous = previous } else { tail = previous }
-        entries[position].previous = -1
-        entries[position].next = -1
-    }
-
-    private mutating func linkAtFront(_ position: Int) {
-        entries[position].next = head
-        entries[position].previous = -1
-        if head >= 0 { entries[head].previous = position }
-        head = position
-        if tail < 0 { tail = position }
     }
 }

@@ -2,6 +2,27 @@ import HeraldCore
 
 /// What the Git commit-status providers share (reference §4.7): revision, SHA, address and status id.
 enum CommitStatus {
+    /// The values every commit-status write is made of.
+    struct Update {
+        var sha: String
+        var state: String
+        var description: String
+        /// GitHub's `context`, GitLab's `name`.
+        var id: String
+    }
+
+    /// The common Post logic: `nil` for `Progressing` (nothing is written), else the update, or why not.
+    static func update(for event: Event, providerUID: String, info: String, error: String) throws(ProviderError) -> Update? {
+        if event.reason == "Progressing" { return nil }
+        guard let revision = revision(of: event) else { throw .missingRevision }
+        return Update(
+            sha: try sha(from: revision),
+            state: try state(for: event, info: info, error: error),
+            description: EventText.nameAndDescription(event).description,
+            id: defaultID(event: event, providerUID: providerUID)
+        )
+    }
+
     /// `commit`, then `originRevision`, then `revision`, from the combined (un-prefixed) metadata.
     static func revision(of event: Event) -> String? {
         for key in ["commit", "originRevision", "revision"] {

@@ -28,12 +28,10 @@ struct GitHubNotifier: Notifier {
     }
 
     func plan(for event: Event) throws(ProviderError) -> DeliveryPlan {
-        if event.reason == "Progressing" { return .skip(reason: "commit statuses ignore Progressing events") }
-        guard let revision = CommitStatus.revision(of: event) else { throw .missingRevision }
-        let sha = try CommitStatus.sha(from: revision)
-        let state = try CommitStatus.state(for: event, info: "success", error: "failure")
-        let description = EventText.nameAndDescription(event).description
-        let context = CommitStatus.defaultID(event: event, providerUID: providerUID)
+        guard let update = try CommitStatus.update(for: event, providerUID: providerUID, info: "success", error: "failure") else {
+            return .skip(reason: "commit statuses ignore Progressing events")
+        }
+        let (sha, state, description, context) = (update.sha, update.state, update.description, update.id)
 
         let headers = [
             HTTPHeaderField("Accept", "application/vnd.github.v3+json"),

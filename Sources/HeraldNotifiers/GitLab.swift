@@ -20,12 +20,10 @@ struct GitLabNotifier: Notifier {
     }
 
     func plan(for event: Event) throws(ProviderError) -> DeliveryPlan {
-        if event.reason == "Progressing" { return .skip(reason: "commit statuses ignore Progressing events") }
-        guard let revision = CommitStatus.revision(of: event) else { throw .missingRevision }
-        let sha = try CommitStatus.sha(from: revision)
-        let state = try CommitStatus.state(for: event, info: "success", error: "failed")
-        let description = EventText.nameAndDescription(event).description
-        let name = CommitStatus.defaultID(event: event, providerUID: providerUID)
+        guard let update = try CommitStatus.update(for: event, providerUID: providerUID, info: "success", error: "failed") else {
+            return .skip(reason: "commit statuses ignore Progressing events")
+        }
+        let (sha, state, description, name) = (update.sha, update.state, update.description, update.id)
 
         let auth = HTTPHeaderField("PRIVATE-TOKEN", token, isSecret: true)
         let write = OutgoingRequest(

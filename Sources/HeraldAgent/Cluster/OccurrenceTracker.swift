@@ -13,74 +13,36 @@ public struct OccurrenceTracker: Sendable {
     /// Newest timestamp of an evicted entry: unknown Events at or before it are not new.
     public private(set) var evictedHighWater: Int64 = .min
 
-    private struct Entry {
+    private struct Occurrence: Sendable {
         var count: Int
         var timestamp: Int64
-        var previous: String?
-        var next: String?
     }
 
-    private var entries: [String: Entry] = [:]
-    private var head: String?
-    private var tail: String?
+    private var seen: LRUMemory<String, Occurrence>
 
-    public init(capacity: Int = 20_000) { self.capacity = max(1, capacity) }
+    public init(capacity: Int = 20_000) {
+        self.capacity = max(1, capacity)
+        seen = LRUMemory(capacity: max(1, capacity))
+    }
 
-    public var count: Int { entries.count }
+    public var count: Int { seen.count }
 
     /// Records the occurrence and says whether it is new.
     public mutating func observe(uid: String, count: Int, timestamp: Int64) -> Bool {
-        if var entry = entries[uid] {
-            let isNew = count > entry.count || (count == entry.count && timestamp > entry.timestamp)
-            if isNew {
-                entry.count = count
-                entry.timestamp = max(timestamp, entry.timestamp)
-                entries[uid] = entry
-            }
-            moveToFront(uid)
+        if let known = seen.touch(uid) {
+            let isNew = count > known.count || (count == known.count && timestamp > known.timestamp)
+            if isNew { seen.update(uid, Occurrence(count: count, timestamp: max(timestamp, known.timestamp))) }
             return isNew
         }
-        insert(uid, Entry(count: count, timestamp: timestamp))
+        if let evicted = seen.insert(uid, Occurrence(count: count, timestamp: timestamp)) {
+            evictedHighWater = max(evictedHighWater, evicted.value.timestamp)
+            evictions += 1
+        }
         return timestamp > evictedHighWater
     }
 
     /// Forgets a deleted Event.
     public mutating func forget(uid: String) {
-        guard entries[uid] != nil else { return }
-        unlink(uid)
-        entries.removeValue(forKey: uid)
-    }
-
-    private mutating func insert(_ uid: String, _ entry: Entry) {
-        if entries.count >= capacity, let oldest = tail, let evicted = entries[oldest] {
-            unlink(oldest)
-            entries.removeValue(forKey: oldest)
-            evictedHighWater = max(evictedHighWater, evicted.timestamp)
-            evictions += 1
-        }
-        entries[uid] = entry
-        linkAtFront(uid)
-    }
-
-    private mutating func moveToFront(_ uid: String) {
-        guard head != uid else { return }
-        unlink(uid)
-        linkAtFront(uid)
-    }
-
-    private mutating func unlink(_ uid: String) {
-        guard let entry = entries[uid] else { return }
-        if let previous = entry.previous { entries[previous]?.next = entry.next } else { head = entry.next }
-        if let next = entry.next { entries[next]?.previous = entry.previous } else { tail = entry.previous }
-        entries[uid]?.previous = nil
-        entries[uid]?.next = nil
-    }
-
-    private mutating func linkAtFront(_ uid: String) {
-        entries[uid]?.next = head
-        entries[uid]?.previous = nil
-        if let head { entries[head]?.previous = uid }
-        head = uid
-        if tail == nil { tail = uid }
+        seen.remove(uid)
     }
 }
