@@ -7,12 +7,15 @@ public struct DeliveryJob: Sendable {
     public var client: ProviderClient
     public var event: Event
     public var plan: DeliveryPlan
+    /// When the notification was rendered, for the delivery latency metric.
+    public var enqueuedAt: ContinuousClock.Instant
 
-    public init(alert: ObjectKey, client: ProviderClient, event: Event, plan: DeliveryPlan) {
+    public init(alert: ObjectKey, client: ProviderClient, event: Event, plan: DeliveryPlan, enqueuedAt: ContinuousClock.Instant = .now) {
         self.alert = alert
         self.client = client
         self.event = event
         self.plan = plan
+        self.enqueuedAt = enqueuedAt
     }
 
     public var provider: ObjectKey { client.provider.key }

@@ -1,5 +1,6 @@
 import HeraldCore
 import Logging
+import Synchronization
 
 /// What the dispatcher does when a Provider's queue is full.
 public enum OverflowPolicy: String, Sendable, Hashable, CaseIterable {
@@ -43,6 +44,15 @@ public actor Dispatcher {
     private var readyOrder: [ObjectKey] = []
     private var readyHead = 0
     public private(set) var stats = DispatcherStats()
+    private let depths = Mutex<[ObjectKey: Int]>([:])
+
+    /// Queue depth per provider, readable from any thread (the metrics endpoint reads it).
+    public nonisolated var queueDepths: [ObjectKey: Int] { depths.withLock { $0 } }
+
+    private func publishDepth(_ key: ObjectKey) {
+        let depth = queues[key]?.count ?? 0
+        depths.withLock { $0[key] = depth == 0 ? nil : depth }
+    }
 
     public init(
         concurrency: Int = 4, queueCapacity: Int = 100, overflow: OverflowPolicy = .drop, deliverer: Deliverer, logger: Logger,
@@ -79,6 +89,7 @@ public actor Dispatcher {
                 onOutcome(job, .failed(DeliveryFailure(message: "not delivered: shutting down", status: nil, excerpt: nil, attempts: 0)))
             }
             queues[key] = nil
+            publishDepth(key)
         }
         for waiters in spaceWaiters.values { for waiter in waiters { waiter.resume() } }
         spaceWaiters = [:]
@@ -112,6 +123,7 @@ public actor Dispatcher {
         queues[key] = queue
         stats.enqueued += 1
         stats.queued += 1
+        publishDepth(key)
         markReady(key)
         return true
     }
@@ -149,6 +161,7 @@ public actor Dispatcher {
             readySet.remove(key)
             guard !busy.contains(key), var queue = queues[key], let job = queue.popFirst() else { continue }
             queues[key] = queue.isEmpty ? nil : queue
+            publishDepth(key)
             busy.insert(key)
             stats.queued -= 1
             stats.inFlight += 1

@@ -24,7 +24,7 @@ public final class EventIngestServer: Service, Sendable {
     private let bound = Mutex<Int?>(nil)
 
     public init(address: String, processor: EventProcessor, logger: Logger) throws {
-        guard let (host, port) = HealthServer.parse(address) else { throw HealthServerError.invalidAddress(address) }
+        guard let (host, port) = PlainHTTPServer.parse(address) else { throw HealthServerError.invalidAddress(address) }
         self.host = host
         self.port = port
         self.processor = processor
@@ -120,7 +120,7 @@ public final class EventIngestServer: Service, Sendable {
             logger.debug("event ingest: invalid body", metadata: ["error": "\(error)"])
             return Response(status: .badRequest, text: "invalid event: \(error)\n")
         }
-        let (disposition, windowEnd) = await processor.processReporting(decoded)
+        let (disposition, windowEnd) = await processor.processReporting(decoded, source: "ingest")
         var headers: [(String, String)] = []
         if let windowEnd {
             let reset = FluxTimestamp(secondsSinceEpoch: windowEnd).rfc1123

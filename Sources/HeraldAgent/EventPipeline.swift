@@ -38,6 +38,10 @@ public struct NotificationFailure: Sendable, Hashable, CustomStringConvertible {
     public var alert: ObjectKey
     public var provider: ObjectKey?
     public var message: String
+    /// The Provider's type when it is known, for metrics.
+    public var providerType: String?
+    /// The `--no-cross-namespace-refs` guard refused the event for this Alert.
+    public var isCrossNamespace = false
 
     public var description: String {
         "Alert \(alert)" + (provider.map { ", Provider \($0)" } ?? "") + ": \(message)"
@@ -99,7 +103,9 @@ public struct EventPipeline: Sendable {
             case .skipped(let alert, let skip):
                 result.skips.append((alert, skip.description))
             case .failed(let alert, let error):
-                result.failures.append(NotificationFailure(alert: alert, provider: nil, message: error.description))
+                var failure = NotificationFailure(alert: alert, provider: nil, message: error.description)
+                if case .crossNamespace = error { failure.isCrossNamespace = true }
+                result.failures.append(failure)
             case .notify(let notification):
                 if !notification.conflicts.isEmpty { result.conflicts.append((notification.alert.key, notification.conflicts)) }
                 render(notification, into: &result)

@@ -5,23 +5,40 @@ import NIOPosix
 import ServiceLifecycle
 import Synchronization
 
-/// `/healthz` (the process serves) and `/readyz` (the watches have synced) on a small NIOHTTP1 server.
+/// A tiny HTTP/1.1 server for fixed answers: the health probes and the Prometheus endpoint.
 ///
-/// A plain channel handler rather than a web framework: three fixed answers do not justify the
-/// binary size and idle memory a framework costs (DESIGN.md).
-public final class HealthServer: Service, Sendable {
+/// A plain channel handler rather than a web framework: a few fixed routes do not justify the binary
+/// size and idle memory a framework costs (DESIGN.md).
+public final class PlainHTTPServer: Service, Sendable {
+    /// One answer: status, content type and body.
+    public struct Answer: Sendable {
+        public var status: HTTPResponseStatus
+        public var contentType: String
+        public var body: [UInt8]
+
+        public init(status: HTTPResponseStatus, contentType: String = "text/plain; charset=utf-8", body: [UInt8]) {
+            self.status = status
+            self.contentType = contentType
+            self.body = body
+        }
+
+        public static func text(_ status: HTTPResponseStatus, _ text: String) -> Answer { Answer(status: status, body: Array(text.utf8)) }
+    }
+
+    private let name: String
     private let host: String
     private let port: Int
-    private let isReady: @Sendable () -> Bool
+    private let respond: @Sendable (_ path: String) -> Answer
     private let logger: Logger
     private let bound = Mutex<Int?>(nil)
 
     /// `address` is `[host]:port`; an empty host listens on every interface.
-    public init(address: String, isReady: @escaping @Sendable () -> Bool, logger: Logger) throws {
+    public init(name: String, address: String, logger: Logger, respond: @escaping @Sendable (_ path: String) -> Answer) throws {
         guard let (host, port) = Self.parse(address) else { throw HealthServerError.invalidAddress(address) }
+        self.name = name
         self.host = host
         self.port = port
-        self.isReady = isReady
+        self.respond = respond
         self.logger = logger
     }
 
@@ -36,19 +53,49 @@ public final class HealthServer: Service, Sendable {
     }
 
     public func run() async throws {
-        let isReady = self.isReady
+        let respond = self.respond
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.pipeline.configureHTTPServerPipeline().flatMap {
-                    channel.pipeline.addHandler(HealthHandler(isReady: isReady))
+                    channel.pipeline.addHandler(AnswerHandler(respond: respond))
                 }
             }
             .bind(host: host, port: port).get()
         bound.withLock { $0 = channel.localAddress?.port }
-        logger.info("health probes listening", metadata: ["address": "\(host):\(channel.localAddress?.port ?? port)"])
+        logger.info("\(name) listening", metadata: ["address": "\(host):\(channel.localAddress?.port ?? port)"])
         try? await gracefulShutdown()
         try? await channel.close()
+    }
+}
+
+/// The `/healthz` and `/readyz` probes (readiness: the watches have synced).
+public enum HealthServer {
+    public static func parse(_ address: String) -> (String, Int)? { PlainHTTPServer.parse(address) }
+
+    public static func make(address: String, isReady: @escaping @Sendable () -> Bool, logger: Logger) throws -> PlainHTTPServer {
+        try PlainHTTPServer(name: "health probes", address: address, logger: logger) { path in
+            switch path {
+            case "/healthz", "/livez": .text(.ok, "ok\n")
+            case "/readyz": isReady() ? .text(.ok, "ok\n") : .text(.serviceUnavailable, "not ready: watches have not synced\n")
+            default: .text(.notFound, "not found\n")
+            }
+        }
+    }
+}
+
+/// `/metrics` in the Prometheus text format.
+public enum MetricsServer {
+    public static func make(
+        address: String, metrics: HeraldMetrics, refresh: @escaping @Sendable () -> Void, logger: Logger
+    ) throws
+        -> PlainHTTPServer
+    {
+        try PlainHTTPServer(name: "metrics", address: address, logger: logger) { path in
+            guard path == "/metrics" else { return .text(.notFound, "not found\n") }
+            refresh()
+            return PlainHTTPServer.Answer(status: .ok, contentType: "text/plain; version=0.0.4; charset=utf-8", body: metrics.exposition())
+        }
     }
 }
 
@@ -62,28 +109,24 @@ public enum HealthServerError: Error, CustomStringConvertible {
     }
 }
 
-private final class HealthHandler: ChannelInboundHandler, Sendable {
+private final class AnswerHandler: ChannelInboundHandler, Sendable {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
-    let isReady: @Sendable () -> Bool
+    let respond: @Sendable (String) -> PlainHTTPServer.Answer
 
-    init(isReady: @escaping @Sendable () -> Bool) { self.isReady = isReady }
+    init(respond: @escaping @Sendable (String) -> PlainHTTPServer.Answer) { self.respond = respond }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard case .head(let request) = unwrapInboundIn(data) else { return }
         let path = request.uri.split(separator: "?").first.map(String.init) ?? request.uri
-        let (status, text): (HTTPResponseStatus, String)
-        switch path {
-        case "/healthz", "/livez": (status, text) = (.ok, "ok\n")
-        case "/readyz": (status, text) = isReady() ? (.ok, "ok\n") : (.serviceUnavailable, "not ready: watches have not synced\n")
-        default: (status, text) = (.notFound, "not found\n")
-        }
+        let answer = respond(path)
         var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: "text/plain; charset=utf-8")
-        headers.add(name: "Content-Length", value: String(text.utf8.count))
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: status, headers: headers))), promise: nil)
-        context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: text)))), promise: nil)
+        headers.add(name: "Content-Type", value: answer.contentType)
+        headers.add(name: "Content-Length", value: String(answer.body.count))
+        context.write(
+            wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: answer.status, headers: headers))), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: answer.body)))), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
     }
 }

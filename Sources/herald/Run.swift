@@ -51,6 +51,9 @@ struct Run: AsyncParsableCommand {
             "Address of the Flux-compatible event endpoint (the controllers' --events-addr); empty disables it.", valueName: "[host]:port"))
     var eventsAddr: String = ":9090"
 
+    @Option(name: .long, help: ArgumentHelp("Address of the Prometheus endpoint /metrics; empty disables it.", valueName: "[host]:port"))
+    var metricsAddr: String = ":8080"
+
     @Option(name: .long, help: ArgumentHelp("Event occurrences remembered to tell repeats from new ones.", valueName: "n"))
     var eventCacheSize: Int = 20_000
 
@@ -68,6 +71,9 @@ struct Run: AsyncParsableCommand {
         _ = try durationFlag("--secret-cache-ttl", secretCacheTTL, allowZero: true)
         _ = try durationFlag("--shutdown-timeout", shutdownTimeout, allowZero: true)
         if HealthServer.parse(healthAddr) == nil { throw ValidationError("--health-addr: \"\(healthAddr)\" is not [host]:port") }
+        if !metricsAddr.isEmpty, HealthServer.parse(metricsAddr) == nil {
+            throw ValidationError("--metrics-addr: \"\(metricsAddr)\" is not [host]:port (or empty to disable)")
+        }
         if !eventsAddr.isEmpty, HealthServer.parse(eventsAddr) == nil {
             throw ValidationError("--events-addr: \"\(eventsAddr)\" is not [host]:port (or empty to disable)")
         }
@@ -84,6 +90,8 @@ struct Run: AsyncParsableCommand {
             watchStallTimeout: try durationFlag("--watch-stall-timeout", watchStallTimeout),
             healthAddress: healthAddr,
             eventsAddress: eventsAddr.isEmpty ? nil : eventsAddr,
+            metricsAddress: metricsAddr.isEmpty ? nil : metricsAddr,
+            version: HeraldVersion.current,
             rateLimitInterval: pipeline.interval,
             rateLimitCapacity: pipeline.rateLimitCacheSize,
             routing: RoutingOptions(noCrossNamespaceRefs: pipeline.noCrossNamespaceRefs),

@@ -18,30 +18,35 @@ struct DispatcherTests {
         }
         slow.respond(with: [.hang])
         let transport = HTTPTransport()
-        let slowClient = try AgentFixtures.client(AgentFixtures.provider("slow", address: slow.baseURL + "/hook", timeout: .seconds(1)))
+        let slowClient = try AgentFixtures.client(
+            AgentFixtures.provider("slow", address: slow.baseURL + "/hook", timeout: .milliseconds(2500)))
         let fastClient = try AgentFixtures.client(AgentFixtures.provider("fast", address: fast.baseURL + "/hook"))
+        let outcomes = OutcomeLog()
         let dispatcher = Dispatcher(
             concurrency: 2, queueCapacity: 10, overflow: .drop,
-            deliverer: Deliverer(transport: transport, retry: RetryPolicy(maxRetries: 0)), logger: AgentFixtures.logger)
+            deliverer: Deliverer(transport: transport, retry: RetryPolicy(maxRetries: 0)), logger: AgentFixtures.logger
+        ) { job, outcome in
+            Task { await outcomes.append(job.provider, outcome) }
+        }
         let workers = Task { await dispatcher.run() }
         // The slow provider's jobs go first and would take every worker if the dispatcher let them.
-        for index in 0..<3 {
+        for index in 0..<2 {
             await dispatcher.enqueue(try AgentFixtures.job(slowClient, event: AgentFixtures.event(message: "slow \(index)")))
         }
-        let started = ContinuousClock.now
         for index in 0..<5 {
             await dispatcher.enqueue(try AgentFixtures.job(fastClient, event: AgentFixtures.event(message: "fast \(index)")))
         }
         let received = try await fast.waitForRequests(count: 5, timeout: .seconds(10))
-        #expect(received.count == 5)
-        #expect(started.duration(to: received[4].receivedAt) < .milliseconds(900), "fast deliveries waited for the slow provider")
+        // Ordering, not timing: every fast delivery finished while the first slow one was still hanging.
+        let completedBeforeSlowTimedOut = await outcomes.entries.map(\.provider.name)
+        #expect(!completedBeforeSlowTimedOut.contains("slow"), "a fast delivery waited for the slow provider")
         #expect(await slow.requests().count == 1, "one slow delivery in flight at a time")
         #expect(received.map { $0.bodyJSON?["message"]?.stringValue } == (0..<5).map { "fast \($0)" }, "per-provider order is kept")
         await dispatcher.finish()
         await workers.value
         let stats = await dispatcher.stats
         #expect(stats.delivered == 5)
-        #expect(stats.failed == 3)
+        #expect(stats.failed == 2)
         await transport.shutdown()
     }
 

@@ -252,6 +252,49 @@ struct ClusterModeTests {
         #expect(authorizations.contains("Bearer second-token"))
     }
 
+    @Test("a scrape after a known sequence of events shows the expected counters")
+    func metrics() async throws {
+        let harness = try await ClusterHarness.start()
+        defer { Task { await harness.tearDown() } }
+        try harness.createProvider()
+        try harness.createAlert()
+        try await harness.startHerald(extraArguments: ["--rate-limit-interval", "5m"])
+        try harness.createEvent(ClusterHarness.coreEvent(name: "a", message: "applied"))
+        try harness.createEvent(ClusterHarness.coreEvent(name: "b", message: "artifact up-to-date", reason: "ArtifactUpToDate"))
+        try harness.createEvent(ClusterHarness.coreEvent(name: "c", object: "webapp", message: "applied"))  // same key: rate limited
+        var unmatched = ClusterHarness.coreEvent(name: "d", message: "released")
+        unmatched = .object(
+            JSONObject(
+                unmatched.objectValue?.members.map {
+                    (
+                        $0.key,
+                        $0.key == "involvedObject"
+                            ? ["kind": "HelmRelease", "namespace": "apps", "name": "podinfo", "apiVersion": "helm.toolkit.fluxcd.io/v2"]
+                            : $0.value
+                    )
+                } ?? []))
+        try harness.createEvent(unmatched)
+        try harness.createEvent(ClusterHarness.coreEvent(name: "e", message: "failed", type: "Warning", reason: "HealthCheckFailed"))
+        _ = try await harness.waitForDeliveries(2)
+        try await Task.sleep(for: .milliseconds(300))
+        let port = try #require(harness.loggedPort("metrics"))
+        let scrape = try #require(ClusterHarness.httpGet(port: port, path: "/metrics"))
+        #expect(scrape.status == 200)
+        let lines = Set(scrape.body.split(separator: "\n").map(String.init))
+        for expected in [
+            #"herald_events_received_total{source="watch"} 5"#,
+            #"herald_events_dropped_total{reason="trace"} 1"#,
+            #"herald_events_dropped_total{reason="rate_limited"} 1"#,
+            #"herald_events_dropped_total{reason="no_match"} 1"#,
+            #"herald_notifications_delivered_total{type="generic",provider="apps/hook"} 2"#,
+            #"herald_build_info{version="0.1.0-dev"} 1.0"#,
+        ] {
+            #expect(lines.contains(expected), "missing \(expected) in:\n\(scrape.body)")
+        }
+        #expect(scrape.body.contains("herald_delivery_duration_seconds_bucket"))
+        #expect(scrape.body.contains(#"herald_watch_relists_total{resource="events",reason="list"} 1"#))
+    }
+
     static func setting(_ event: JSONValue, count: Int) throws -> JSONValue {
         var object = try #require(event.objectValue)
         object["count"] = .integer(count)

@@ -14,6 +14,10 @@ public struct ClusterConfiguration: Sendable {
     public var healthAddress: String
     /// The Flux-compatible event endpoint; `nil` disables it.
     public var eventsAddress: String?
+    /// The Prometheus endpoint (`/metrics`); `nil` disables it.
+    public var metricsAddress: String?
+    /// Reported as `herald_build_info{version}`.
+    public var version: String
     public var rateLimitInterval: Duration
     public var rateLimitCapacity: Int
     public var routing: RoutingOptions
@@ -29,7 +33,7 @@ public struct ClusterConfiguration: Sendable {
     public init(
         kubeconfig: String? = nil, context: String? = nil, watchNamespace: String? = nil, startupGrace: Duration = .seconds(30),
         watchStallTimeout: Duration = .seconds(90), watchTimeoutSeconds: ClosedRange<Int> = 300...600, healthAddress: String = ":9440",
-        eventsAddress: String? = ":9090",
+        eventsAddress: String? = ":9090", metricsAddress: String? = ":8080", version: String = "dev",
         rateLimitInterval: Duration = .seconds(300), rateLimitCapacity: Int = 10_000, routing: RoutingOptions = RoutingOptions(),
         concurrency: Int = 4, queueCapacity: Int = 100, eventFilter: EventFilter = EventFilter(), retry: RetryPolicy = RetryPolicy(),
         occurrenceCapacity: Int = 20_000, secretTTL: Duration = .seconds(300), shutdownTimeout: Duration = .seconds(30)
@@ -42,6 +46,8 @@ public struct ClusterConfiguration: Sendable {
         self.watchTimeoutSeconds = watchTimeoutSeconds
         self.healthAddress = healthAddress
         self.eventsAddress = eventsAddress
+        self.metricsAddress = metricsAddress
+        self.version = version
         self.rateLimitInterval = rateLimitInterval
         self.rateLimitCapacity = rateLimitCapacity
         self.routing = routing

@@ -15,14 +15,16 @@ public actor ClusterEventSource: ReflectorConsumer {
     private let filter: EventFilter
     private let logger: Logger
     private let startCutoff: Int64
+    private let metrics: HeraldMetrics?
     private var initialListDone = false
     private var invalid = 0
 
     public init(
         processor: EventProcessor, filter: EventFilter, startTime: FluxTimestamp, startupGrace: Duration, trackerCapacity: Int,
-        logger: Logger
+        logger: Logger, metrics: HeraldMetrics? = nil
     ) {
         self.processor = processor
+        self.metrics = metrics
         self.filter = filter
         self.logger = logger
         self.tracker = OccurrenceTracker(capacity: trackerCapacity)
@@ -63,6 +65,8 @@ public actor ClusterEventSource: ReflectorConsumer {
             decoded = try EventDecoder.decode(object, filter: filter)
         } catch {
             invalid += 1
+            metrics?.eventReceived(source: "watch")
+            metrics?.eventDropped(reason: "invalid")
             let name = object["metadata"]?["name"]?.stringValue ?? "?"
             logger.error("malformed Event dropped", metadata: ["event": "\(name)", "error": "\(error)"])
             return

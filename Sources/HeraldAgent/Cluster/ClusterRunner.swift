@@ -50,11 +50,13 @@ public struct ClusterRunner: Sendable {
         let namespace = configuration.watchNamespace
         let storeBox = StoreBox()
         let logger = self.logger
+        let metrics = HeraldMetrics(version: configuration.version)
         let dispatcher = Dispatcher(
             concurrency: configuration.concurrency, queueCapacity: configuration.queueCapacity, overflow: .drop,
             deliverer: Deliverer(transport: transport, retry: configuration.retry), logger: logger
         ) { job, outcome in
             DecisionLog.delivery(outcome, job: job, logger: logger)
+            metrics.record(outcome, job: job)
             if case .failed(let failure) = outcome, failure.status == 401 || failure.status == 403 {
                 Task { await storeBox.store?.credentialsRejected(provider: job.provider) }
             }
@@ -63,7 +65,8 @@ public struct ClusterRunner: Sendable {
             snapshot: RoutingSnapshot(alerts: [], providers: [], secrets: [:], labels: NoLabels()), options: configuration.routing,
             rateLimiter: EventRateLimiter(interval: configuration.rateLimitInterval, capacity: configuration.rateLimitCapacity))
         let processor = EventProcessor(
-            pipeline: pipeline, dispatcher: dispatcher, labels: ClusterLabels(client: client, logger: logger), logger: logger)
+            pipeline: pipeline, dispatcher: dispatcher, labels: ClusterLabels(client: client, logger: logger), logger: logger,
+            metrics: metrics)
         let store = FluxObjectStore(client: client, api: api, processor: processor, logger: logger, secretTTL: configuration.secretTTL)
         storeBox.store = store
 
@@ -77,11 +80,12 @@ public struct ClusterRunner: Sendable {
         let eventSource = ClusterEventSource(
             processor: processor, filter: configuration.eventFilter,
             startTime: FluxTimestamp(secondsSinceEpoch: Int64(Date().timeIntervalSince1970)),
-            startupGrace: configuration.startupGrace, trackerCapacity: configuration.occurrenceCapacity, logger: logger)
+            startupGrace: configuration.startupGrace, trackerCapacity: configuration.occurrenceCapacity, logger: logger,
+            metrics: metrics)
         let eventReflector = Reflector(
             client: client, path: ResourcePath(group: "", version: "v1", resource: "events", namespace: namespace), settings: settings,
             consumer: eventSource, logger: logger)
-        let health = try HealthServer(
+        let health = try HealthServer.make(
             address: configuration.healthAddress,
             isReady: { store.hasPublished && eventReflector.hasSynced }, logger: logger)
 
@@ -93,6 +97,16 @@ public struct ClusterRunner: Sendable {
             .init(service: ReflectorService(reflector: providerReflector)),
             .init(service: ReflectorService(reflector: eventReflector, after: { await store.waitForFirstSnapshot() })),
         ]
+        if let address = configuration.metricsAddress {
+            let reflectors = [("events", eventReflector), ("alerts", alertReflector), ("providers", providerReflector)]
+            let server = try MetricsServer.make(
+                address: address, metrics: metrics,
+                refresh: {
+                    for (resource, reflector) in reflectors { metrics.observe(reflector.stats, resource: resource) }
+                    metrics.queueDepths(dispatcher.queueDepths)
+                }, logger: logger)
+            services.insert(.init(service: server), at: 1)
+        }
         if let address = configuration.eventsAddress {
             let ingest = try EventIngestServer(address: address, processor: processor, logger: logger)
             services.append(.init(service: DelayedService(ingest, after: { await store.waitForFirstSnapshot() })))

@@ -18,14 +18,16 @@ public actor EventProcessor {
     private let dispatcher: Dispatcher
     private let labels: ClusterLabels?
     private let logger: Logger
+    private let metrics: HeraldMetrics?
     private var dropped: [String: Int] = [:]
     public private(set) var processed = 0
 
-    public init(pipeline: EventPipeline, dispatcher: Dispatcher, labels: ClusterLabels?, logger: Logger) {
+    public init(pipeline: EventPipeline, dispatcher: Dispatcher, labels: ClusterLabels?, logger: Logger, metrics: HeraldMetrics? = nil) {
         self.pipeline = pipeline
         self.dispatcher = dispatcher
         self.labels = labels
         self.logger = logger
+        self.metrics = metrics
     }
 
     /// Swaps in new Alerts, Providers and clients; takes effect for the next event.
@@ -40,13 +42,19 @@ public actor EventProcessor {
 
     /// Processes one event and tells the caller what became of it (the HTTP ingest answers with it).
     @discardableResult
-    public func process(_ decoded: DecodedEvent) async -> PipelineResult.Disposition {
-        await processReporting(decoded).disposition
+    public func process(_ decoded: DecodedEvent, source: String = "watch") async -> PipelineResult.Disposition {
+        await processReporting(decoded, source: source).disposition
     }
 
     /// Processes one event; the result's `rateLimitWindowEnd` is converted to wall-clock seconds.
-    public func processReporting(_ decoded: DecodedEvent) async -> (disposition: PipelineResult.Disposition, windowEndWallSeconds: Int64?) {
+    public func processReporting(
+        _ decoded: DecodedEvent, source: String = "watch"
+    ) async -> (
+        disposition: PipelineResult.Disposition, windowEndWallSeconds: Int64?
+    ) {
+        metrics?.eventReceived(source: source)
         let result = await route(decoded)
+        metrics?.record(result)
         let wall = result.rateLimitWindowEnd.map { end -> Int64 in
             let remaining = end - Self.now()
             return Self.wallSeconds() + (remaining + 999_999_999) / 1_000_000_000
