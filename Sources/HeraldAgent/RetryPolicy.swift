@@ -1,3 +1,5 @@
+import HeraldCore
+
 /// The retry rules of Flux's HTTP sender (reference §5, go-retryablehttp).
 ///
 /// Up to `maxRetries` retries after the first attempt, waiting `base × 2^n` capped at `maximum`, or the
@@ -20,7 +22,7 @@ public struct RetryPolicy: Sendable, Hashable {
 
     /// The wait before retry number `retry` (0-based) after a response with `status` and `Retry-After`.
     public func delay(beforeRetry retry: Int, status: Int?, retryAfter: String?) -> Duration {
-        if let status, status == 429 || status == 503, let retryAfter, let seconds = Int64(retryAfter.trimmingSpacesAndTabs), seconds >= 0 {
+        if let status, status == 429 || status == 503, let retryAfter, let seconds = Int64(retryAfter.trimmingWhitespace), seconds >= 0 {
             return .seconds(seconds)
         }
         var wait = base
@@ -29,14 +31,5 @@ public struct RetryPolicy: Sendable, Hashable {
             if wait >= maximum { return maximum }
         }
         return min(wait, maximum)
-    }
-}
-
-extension String {
-    var trimmingSpacesAndTabs: String {
-        var text = Substring(self)
-        while text.first == " " || text.first == "\t" { text.removeFirst() }
-        while text.last == " " || text.last == "\t" { text.removeLast() }
-        return String(text)
     }
 }

@@ -52,18 +52,18 @@ public struct TraceRule: Sendable, Hashable, CustomStringConvertible {
     /// Parses `Reason` or `Reason:message prefix`, the form of the `--trace-reason` flag.
     public init?(parsing text: String) {
         let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
-        let reason = String(parts[0]).trimmingSpaces
+        let reason = String(parts[0]).trimmingWhitespace
         guard !reason.isEmpty else { return nil }
         self.reason = reason
-        self.messagePrefix = parts.count > 1 ? String(parts[1]).trimmingSpaces : nil
+        self.messagePrefix = parts.count > 1 ? String(parts[1]).trimmingWhitespace : nil
     }
 
     public var description: String { messagePrefix.map { "\(reason):\($0)" } ?? reason }
 }
 
 extension String {
-    /// The string without leading and trailing spaces, tabs and newlines.
-    var trimmingSpaces: String {
+    /// The string without leading and trailing white space (spaces, tabs, newlines), without Foundation.
+    public var trimmingWhitespace: String {
         var scalars = Substring(self)
         while let first = scalars.first, first.isWhitespace { scalars.removeFirst() }
         while let last = scalars.last, last.isWhitespace { scalars.removeLast() }

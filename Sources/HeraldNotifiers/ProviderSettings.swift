@@ -165,12 +165,3 @@ func percentDecode(_ text: String) -> String {
     }
     return String(decoding: bytes, as: UTF8.self)
 }
-
-extension String {
-    var trimmingWhitespace: String {
-        var scalars = Substring(self)
-        while let first = scalars.first, first.isWhitespace { scalars.removeFirst() }
-        while let last = scalars.last, last.isWhitespace { scalars.removeLast() }
-        return String(scalars)
-    }
-}
