@@ -58,10 +58,18 @@ struct ClusterModeTests {
         harness.api.dropWatchConnections()
         try await event("e2")
 
-        // Compaction: the resume point is too old, the watch gets 410 and Herald relists.
+        // Compaction: a write the Event watch does not see moves the revision past its resume point, then
+        // the history is compacted, so the resume point is too old: 410, relist, and the relist (which
+        // shows e1 and e2 again) must deliver only e3.
+        try harness.api.create(
+            ["apiVersion": "v1", "kind": "Secret", "metadata": ["name": "unrelated", "namespace": "apps"]], group: "", version: "v1",
+            resource: "secrets", namespace: "apps")
         harness.api.expireResourceVersions()
         harness.api.dropWatchConnections()
         try await event("e3")
+        #expect(
+            harness.heraldLog.split(separator: "\n").contains { $0.contains("relisting") && $0.contains("/api/v1/events") },
+            "the Event watch itself relisted")
 
         harness.api.failNextRequests(status: 500, count: 2, matching: "/api/v1/events")
         harness.api.dropWatchConnections()
@@ -70,6 +78,10 @@ struct ClusterModeTests {
         harness.api.failNextRequests(status: 429, count: 1, retryAfterSeconds: 1, matching: "/api/v1/events")
         harness.api.dropWatchConnections()
         try await event("e5")
+
+        // An API server restart: every connection drops, history is compacted, objects stay.
+        try await harness.api.restart()
+        try await event("e5b")
 
         // A stream that stays open but sends nothing: Herald must notice (3 s in this test) and reopen.
         harness.api.stallWatches(true)
