@@ -235,25 +235,7 @@ final class ClusterHarness: @unchecked Sendable {
     }
 
     /// A blocking HTTP/1.1 GET on loopback; the status code, or nil.
-    static func httpStatus(port: Int, path: String) -> Int? {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { return nil }
-        let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
-        _ = request.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, 0) }
-        var buffer = [UInt8](repeating: 0, count: 256)
-        let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
-        guard count > 12 else { return nil }
-        return Int(String(decoding: buffer[9..<12], as: UTF8.self))
-    }
+    static func httpStatus(port: Int, path: String) -> Int? { httpGet(port: port, path: path)?.status }
 }
 
 enum HarnessError: Error, CustomStringConvertible {

@@ -16,11 +16,10 @@ final class FakeKubeControl: Sendable {
         var failures: [FailureRule] = []
         /// nil: no token needed.
         var acceptedTokens: Set<String>?
-        var connections: [ObjectIdentifier: any Channel] = [:]
-        var isShutDown = false
     }
 
     private let state: Mutex<State>
+    private let tracker = ConnectionTracker()
 
     init(acceptedTokens: Set<String>?) {
         state = Mutex(State(acceptedTokens: acceptedTokens))
@@ -82,27 +81,8 @@ final class FakeKubeControl: Sendable {
     }
 
     /// Remembers an accepted connection until it closes.
-    func track(_ channel: any Channel) {
-        let id = ObjectIdentifier(channel)
-        let accepted = state.withLock { state in
-            guard !state.isShutDown else { return false }
-            state.connections[id] = channel
-            return true
-        }
-        guard accepted else {
-            channel.close(promise: nil)
-            return
-        }
-        channel.closeFuture.whenComplete { _ in
-            self.state.withLock { _ = $0.connections.removeValue(forKey: id) }
-        }
-    }
+    func track(_ channel: any Channel) { tracker.track(channel) }
 
     /// Every open connection; with `shuttingDown`, new ones are refused from now on.
-    func connections(shuttingDown: Bool) -> [any Channel] {
-        state.withLock { state in
-            if shuttingDown { state.isShutDown = true }
-            return Array(state.connections.values)
-        }
-    }
+    func connections(shuttingDown: Bool) -> [any Channel] { tracker.connections(shuttingDown: shuttingDown) }
 }

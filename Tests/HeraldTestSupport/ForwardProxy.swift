@@ -74,11 +74,10 @@ extension ForwardProxy {
         private struct State {
             var requestLines: [String] = []
             var proxyAuthorizations: [String] = []
-            var connections: [ObjectIdentifier: any Channel] = [:]
-            var isShutDown = false
         }
 
         private let state = Mutex(State())
+        private let tracker = ConnectionTracker()
 
         var requestLines: [String] { state.withLock { $0.requestLines } }
         var proxyAuthorizations: [String] { state.withLock { $0.proxyAuthorizations } }
@@ -93,27 +92,8 @@ extension ForwardProxy {
         }
 
         /// Remembers a client or upstream connection until it closes, so shutdown can close it.
-        func track(_ channel: any Channel) {
-            let id = ObjectIdentifier(channel)
-            let accepted = state.withLock { state in
-                guard !state.isShutDown else { return false }
-                state.connections[id] = channel
-                return true
-            }
-            guard accepted else {
-                channel.close(promise: nil)
-                return
-            }
-            channel.closeFuture.whenComplete { _ in
-                self.state.withLock { _ = $0.connections.removeValue(forKey: id) }
-            }
-        }
+        func track(_ channel: any Channel) { tracker.track(channel) }
 
-        func beginShutdown() -> [any Channel] {
-            state.withLock { state in
-                state.isShutDown = true
-                return Array(state.connections.values)
-            }
-        }
+        func beginShutdown() -> [any Channel] { tracker.connections(shuttingDown: true) }
     }
 }
