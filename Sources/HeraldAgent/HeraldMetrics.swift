@@ -104,6 +104,12 @@ public final class HeraldMetrics: Sendable {
             .increment(by: Int64(count))
     }
 
+    /// Seconds since the delivery watermark was last written to the Lease.
+    public func watermarkAge(_ age: Duration) {
+        gauge("watermark_age_seconds", "Seconds since the delivery watermark was last written to the Lease.", [])
+            .set(to: Double(age.components.seconds) + Double(age.components.attoseconds) / 1e18)
+    }
+
     /// Sets the per-provider queue depth gauges.
     public func queueDepths(_ depths: [ObjectKey: Int]) {
         for (provider, depth) in depths {

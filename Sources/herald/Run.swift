@@ -54,6 +54,21 @@ struct Run: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Address of the Prometheus endpoint /metrics; empty disables it.", valueName: "[host]:port"))
     var metricsAddr: String = ":8080"
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Name of the Lease that keeps the delivery watermark, so a restart delivers exactly what it missed; empty disables it.",
+            valueName: "name"))
+    var watermarkLease: String = "herald"
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Namespace of that Lease (default: the kubeconfig context's, or the pod's, namespace).", valueName: "namespace"))
+    var watermarkNamespace: String?
+
+    @Option(name: .long, help: ArgumentHelp("How often the watermark is written (and once more on shutdown).", valueName: "duration"))
+    var watermarkInterval: String = "5s"
+
     @Option(name: .long, help: ArgumentHelp("Event occurrences remembered to tell repeats from new ones.", valueName: "n"))
     var eventCacheSize: Int = 20_000
 
@@ -70,6 +85,7 @@ struct Run: AsyncParsableCommand {
         _ = try durationFlag("--watch-stall-timeout", watchStallTimeout)
         _ = try durationFlag("--secret-cache-ttl", secretCacheTTL, allowZero: true)
         _ = try durationFlag("--shutdown-timeout", shutdownTimeout, allowZero: true)
+        _ = try durationFlag("--watermark-interval", watermarkInterval)
         if HealthServer.parse(healthAddr) == nil { throw ValidationError("--health-addr: \"\(healthAddr)\" is not [host]:port") }
         if !metricsAddr.isEmpty, HealthServer.parse(metricsAddr) == nil {
             throw ValidationError("--metrics-addr: \"\(metricsAddr)\" is not [host]:port (or empty to disable)")
@@ -92,6 +108,9 @@ struct Run: AsyncParsableCommand {
             eventsAddress: eventsAddr.isEmpty ? nil : eventsAddr,
             metricsAddress: metricsAddr.isEmpty ? nil : metricsAddr,
             version: HeraldVersion.current,
+            watermarkLease: watermarkLease.isEmpty ? nil : watermarkLease,
+            watermarkNamespace: watermarkNamespace,
+            watermarkInterval: try durationFlag("--watermark-interval", watermarkInterval),
             rateLimitInterval: pipeline.interval,
             rateLimitCapacity: pipeline.rateLimitCacheSize,
             routing: RoutingOptions(noCrossNamespaceRefs: pipeline.noCrossNamespaceRefs),

@@ -119,6 +119,8 @@ final class ClusterHarness: @unchecked Sendable {
     // MARK: herald
 
     func startHerald(kubeconfig: String? = nil, extraArguments: [String] = []) async throws {
+        stderrBuffer.reset()
+        healthPort = nil
         let config = try workspace.write(
             "kubeconfig-\(UUID().uuidString).yaml", kubeconfig ?? api.kubeconfig(token: nil, clientCertificate: false))
         let process = Process()
@@ -180,6 +182,14 @@ final class ClusterHarness: @unchecked Sendable {
         }
         self.process = nil
         return process.terminationStatus
+    }
+
+    /// SIGKILL: no shutdown path runs, the last watermark write is whatever the interval left.
+    func killHerald() async {
+        guard let process else { return }
+        kill(process.processIdentifier, SIGKILL)
+        while process.isRunning { try? await Task.sleep(for: .milliseconds(10)) }
+        self.process = nil
     }
 
     func tearDown() async {
@@ -255,4 +265,5 @@ final class LockedText: @unchecked Sendable {
     private var value = ""
     var text: String { lock.withLock { value } }
     func append(_ more: String) { lock.withLock { value += more } }
+    func reset() { lock.withLock { value = "" } }
 }

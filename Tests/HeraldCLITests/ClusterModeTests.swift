@@ -307,6 +307,59 @@ struct ClusterModeTests {
         #expect(scrape.body.contains(#"herald_watch_relists_total{resource="events",reason="list"} 1"#))
     }
 
+    @Test("restart after SIGTERM: exactly the Events created while down are delivered, thanks to the Lease watermark")
+    func restartDeliversExactlyTheMissedEvents() async throws {
+        let harness = try await ClusterHarness.start()
+        defer { Task { await harness.tearDown() } }
+        try harness.createProvider()
+        try harness.createAlert()
+        // A zero startup grace: without the watermark, nothing created while Herald was down would be sent.
+        let arguments = ["--startup-grace", "0s", "--watermark-interval", "1s"]
+        try await harness.startHerald(extraArguments: arguments)
+        try harness.createEvent(ClusterHarness.coreEvent(name: "before", message: "before"))
+        #expect(try await harness.waitForDeliveries(1) == ["before"])
+        #expect(await harness.stopHerald() == 0)
+        let lease = try #require(
+            harness.api.get(group: "coordination.k8s.io", version: "v1", resource: "leases", namespace: "default", name: "herald"))
+        #expect(lease["metadata"]?["annotations"]?["herald.toolkit.fluxcd.io/watermark"]?.stringValue?.contains("\"ids\"") == true)
+
+        try harness.createEvent(
+            ClusterHarness.coreEvent(name: "down1", message: "while down 1", lastTimestamp: ClusterHarness.timestamp(1)))
+        try harness.createEvent(
+            ClusterHarness.coreEvent(name: "down2", message: "while down 2", lastTimestamp: ClusterHarness.timestamp(1)))
+        try await harness.startHerald(extraArguments: arguments)
+        #expect(try await harness.waitForDeliveries(3) == ["before", "while down 1", "while down 2"])
+        try await Task.sleep(for: .seconds(1))
+        #expect(
+            await harness.deliveredMessages() == ["before", "while down 1", "while down 2"],
+            "nothing handled before the restart is repeated")
+    }
+
+    @Test("restart after kill -9: Events handled before the last watermark write are not repeated, missed ones are delivered")
+    func killNine() async throws {
+        let harness = try await ClusterHarness.start()
+        defer { Task { await harness.tearDown() } }
+        try harness.createProvider()
+        try harness.createAlert()
+        let arguments = ["--startup-grace", "0s", "--watermark-interval", "1s"]
+        try await harness.startHerald(extraArguments: arguments)
+        try harness.createEvent(ClusterHarness.coreEvent(name: "first", message: "first"))
+        #expect(try await harness.waitForDeliveries(1) == ["first"])
+        try await Task.sleep(for: .milliseconds(2500))  // at least one watermark write after "first"
+        try harness.createEvent(ClusterHarness.coreEvent(name: "last", message: "last"))
+        #expect(try await harness.waitForDeliveries(2) == ["first", "last"])
+        await harness.killHerald()
+        try harness.createEvent(ClusterHarness.coreEvent(name: "down", message: "while down", lastTimestamp: ClusterHarness.timestamp(1)))
+        try await harness.startHerald(extraArguments: arguments)
+        let delivered = try await harness.waitForDeliveries(3)
+        try await Task.sleep(for: .seconds(1))
+        let all = await harness.deliveredMessages()
+        #expect(delivered.first == "first")
+        #expect(all.filter { $0 == "first" }.count == 1, "handled before the last watermark write: never repeated")
+        #expect(all.filter { $0 == "while down" }.count == 1, "missed while down: delivered once")
+        #expect(all.filter { $0 == "last" }.count <= 2, "the last interval may repeat once")
+    }
+
     static func setting(_ event: JSONValue, count: Int) throws -> JSONValue {
         var object = try #require(event.objectValue)
         object["count"] = .integer(count)

@@ -16,13 +16,19 @@ public actor ClusterEventSource: ReflectorConsumer {
     private let logger: Logger
     private let startCutoff: Int64
     private let metrics: HeraldMetrics?
+    /// Where the previous run stopped, when known: replaces the startup grace.
+    private let resumeFrom: DeliveryWatermark?
+    /// How far this run got; saved to the Lease by the watermark service.
+    public private(set) var watermark: DeliveryWatermark
     private var initialListDone = false
     private var invalid = 0
 
     public init(
         processor: EventProcessor, filter: EventFilter, startTime: FluxTimestamp, startupGrace: Duration, trackerCapacity: Int,
-        logger: Logger, metrics: HeraldMetrics? = nil
+        logger: Logger, metrics: HeraldMetrics? = nil, resumeFrom: DeliveryWatermark? = nil
     ) {
+        self.resumeFrom = resumeFrom
+        self.watermark = resumeFrom ?? DeliveryWatermark()
         self.processor = processor
         self.metrics = metrics
         self.filter = filter
@@ -78,7 +84,15 @@ public actor ClusterEventSource: ReflectorConsumer {
         let timestamp = event.timestamp?.secondsSinceEpoch ?? 0
         let isNew = uid.isEmpty ? true : tracker.observe(uid: uid, count: count, timestamp: timestamp)
         guard isNew else { return }
-        guard timestamp >= startCutoff else {
+        let identity = DeliveryWatermark.identity(uid: uid, count: count)
+        defer { watermark.advance(time: timestamp, identity: identity) }
+        if let resumeFrom {
+            // A previous run left a watermark: deliver exactly what it had not handled.
+            guard !resumeFrom.covers(time: timestamp, identity: identity) else {
+                logger.trace("Event handled before the restart; not delivered again", metadata: ["event": "\(uid)"])
+                return
+            }
+        } else if timestamp < startCutoff {
             logger.trace("Event older than the startup grace; not delivered", metadata: ["event": "\(uid)"])
             return
         }

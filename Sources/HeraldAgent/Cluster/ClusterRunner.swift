@@ -77,11 +77,34 @@ public struct ClusterRunner: Sendable {
         let providerReflector = Reflector(
             client: client, path: api.path("providers", namespace: namespace), settings: settings, consumer: store.feed(.provider),
             logger: logger)
+        var watermarkStore: LeaseWatermarkStore?
+        var resumeFrom: DeliveryWatermark?
+        if let lease = configuration.watermarkLease {
+            let namespace = configuration.watermarkNamespace ?? client.config.namespace
+            let store = LeaseWatermarkStore(client: client, namespace: namespace, name: lease, logger: logger)
+            do {
+                resumeFrom = try await store.load()
+                if let resumeFrom {
+                    logger.info(
+                        "resuming from the delivery watermark",
+                        metadata: ["lease": "\(namespace)/\(lease)", "time": "\(FluxTimestamp(secondsSinceEpoch: resumeFrom.time))"])
+                } else {
+                    logger.info(
+                        "no delivery watermark yet; delivering Events within the startup grace",
+                        metadata: ["lease": "\(namespace)/\(lease)"])
+                }
+            } catch {
+                logger.warning(
+                    "cannot read the delivery watermark; delivering Events within the startup grace", metadata: ["error": "\(error)"])
+            }
+            watermarkStore = store
+        }
+        let savedWatermarkStore = watermarkStore
         let eventSource = ClusterEventSource(
             processor: processor, filter: configuration.eventFilter,
             startTime: FluxTimestamp(secondsSinceEpoch: Int64(Date().timeIntervalSince1970)),
             startupGrace: configuration.startupGrace, trackerCapacity: configuration.occurrenceCapacity, logger: logger,
-            metrics: metrics)
+            metrics: metrics, resumeFrom: resumeFrom)
         let eventReflector = Reflector(
             client: client, path: ResourcePath(group: "", version: "v1", resource: "events", namespace: namespace), settings: settings,
             consumer: eventSource, logger: logger)
@@ -93,6 +116,8 @@ public struct ClusterRunner: Sendable {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: health),
             .init(service: DispatcherService(dispatcher: dispatcher, drainTimeout: configuration.shutdownTimeout, logger: logger)),
+            // After the dispatcher so that, shutting down in reverse, it saves once more after intake stopped.
+            .init(service: WatermarkService(store: savedWatermarkStore, source: eventSource, interval: configuration.watermarkInterval)),
             .init(service: ReflectorService(reflector: alertReflector)),
             .init(service: ReflectorService(reflector: providerReflector)),
             .init(service: ReflectorService(reflector: eventReflector, after: { await store.waitForFirstSnapshot() })),
@@ -104,6 +129,7 @@ public struct ClusterRunner: Sendable {
                 refresh: {
                     for (resource, reflector) in reflectors { metrics.observe(reflector.stats, resource: resource) }
                     metrics.queueDepths(dispatcher.queueDepths)
+                    if let saved = savedWatermarkStore?.lastSavedAt { metrics.watermarkAge(saved.duration(to: .now)) }
                 }, logger: logger)
             services.insert(.init(service: server), at: 1)
         }
@@ -163,6 +189,28 @@ struct DelayedService<Wrapped: Service>: Service {
     }
 
     private var isShuttingDown: Bool { Task.isShuttingDownGracefully }
+}
+
+/// Saves the Event source's watermark to the Lease every interval, and once more on shutdown.
+struct WatermarkService: Service {
+    let store: LeaseWatermarkStore?
+    let source: ClusterEventSource
+    let interval: Duration
+
+    func run() async throws {
+        guard let store else {
+            try? await gracefulShutdown()
+            return
+        }
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                await store.save(await source.watermark)
+            }
+        }
+        // Intake has stopped (services shut down in reverse order): this write is the final one.
+        await store.save(await source.watermark)
+    }
 }
 
 /// The dispatcher as a service: on graceful shutdown it stops taking work and drains, for a bounded time.
