@@ -82,11 +82,16 @@ public actor Dispatcher {
     /// Cancellation: queued jobs are dropped (counted as failed) and idle workers released.
     private func abandon() {
         finishing = true
+        dropQueued(reason: "not delivered: shutting down")
+    }
+
+    /// Drops every queued job (counted as failed), e.g. when this process stops being the leader.
+    public func dropQueued(reason: String) {
         for (key, var queue) in queues {
             while let job = queue.popFirst() {
                 stats.queued -= 1
                 stats.failed += 1
-                onOutcome(job, .failed(DeliveryFailure(message: "not delivered: shutting down", status: nil, excerpt: nil, attempts: 0)))
+                onOutcome(job, .failed(DeliveryFailure(message: reason, status: nil, excerpt: nil, attempts: 0)))
             }
             queues[key] = nil
             publishDepth(key)

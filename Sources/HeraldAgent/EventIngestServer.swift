@@ -20,14 +20,17 @@ public final class EventIngestServer: Service, Sendable {
     private let host: String
     private let port: Int
     private let processor: EventProcessor
+    private let isActive: @Sendable () -> Bool
     private let logger: Logger
     private let bound = Mutex<Int?>(nil)
 
-    public init(address: String, processor: EventProcessor, logger: Logger) throws {
+    /// `isActive` is false on a standby replica: it answers 503 so the controllers' retrying client tries again.
+    public init(address: String, processor: EventProcessor, isActive: @escaping @Sendable () -> Bool = { true }, logger: Logger) throws {
         guard let (host, port) = PlainHTTPServer.parse(address) else { throw HealthServerError.invalidAddress(address) }
         self.host = host
         self.port = port
         self.processor = processor
+        self.isActive = isActive
         self.logger = logger
     }
 
@@ -109,6 +112,9 @@ public final class EventIngestServer: Service, Sendable {
     }
 
     private func handle(_ body: ByteBuffer) async -> Response {
+        guard isActive() else {
+            return Response(status: .serviceUnavailable, headers: [("Retry-After", "1")], text: "not the leader; retry\n")
+        }
         let decoded: DecodedEvent
         do {
             let value = try body.withUnsafeReadableBytes { raw in

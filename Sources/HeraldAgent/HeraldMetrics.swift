@@ -110,6 +110,11 @@ public final class HeraldMetrics: Sendable {
             .set(to: Double(age.components.seconds) + Double(age.components.attoseconds) / 1e18)
     }
 
+    /// 1 while this process leads, else 0.
+    public func leader(_ leading: Bool) {
+        gauge("leader", "1 while this process holds the leader Lease, else 0.", []).set(to: leading ? 1 : 0)
+    }
+
     /// Sets the per-provider queue depth gauges.
     public func queueDepths(_ depths: [ObjectKey: Int]) {
         for (provider, depth) in depths {

@@ -57,14 +57,26 @@ struct Run: AsyncParsableCommand {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "Name of the Lease that keeps the delivery watermark, so a restart delivers exactly what it missed; empty disables it.",
+            "Herald's Lease: it keeps the delivery watermark (so a restart delivers exactly what it missed) and, with --leader-elect, the leader. Empty disables both.",
             valueName: "name"))
-    var watermarkLease: String = "herald"
+    var leaseName: String = "herald"
 
     @Option(
         name: .long,
         help: ArgumentHelp("Namespace of that Lease (default: the kubeconfig context's, or the pod's, namespace).", valueName: "namespace"))
-    var watermarkNamespace: String?
+    var leaseNamespace: String?
+
+    @Flag(name: .long, help: "Elect a leader through the Lease: only the leader delivers; a standby takes over within the lease duration.")
+    var leaderElect = false
+
+    @Option(name: .long, help: ArgumentHelp("How long a leader's Lease is valid without renewal.", valueName: "duration"))
+    var leaseDuration: String = "35s"
+
+    @Option(name: .long, help: ArgumentHelp("How long a leader keeps trying to renew before it steps down.", valueName: "duration"))
+    var renewDeadline: String = "30s"
+
+    @Option(name: .long, help: ArgumentHelp("How often candidates try to acquire or renew the Lease.", valueName: "duration"))
+    var retryPeriod: String = "5s"
 
     @Option(name: .long, help: ArgumentHelp("How often the watermark is written (and once more on shutdown).", valueName: "duration"))
     var watermarkInterval: String = "5s"
@@ -86,6 +98,15 @@ struct Run: AsyncParsableCommand {
         _ = try durationFlag("--secret-cache-ttl", secretCacheTTL, allowZero: true)
         _ = try durationFlag("--shutdown-timeout", shutdownTimeout, allowZero: true)
         _ = try durationFlag("--watermark-interval", watermarkInterval)
+        let duration = try durationFlag("--lease-duration", leaseDuration)
+        let deadline = try durationFlag("--renew-deadline", renewDeadline)
+        let retry = try durationFlag("--retry-period", retryPeriod)
+        if leaderElect {
+            if leaseName.isEmpty { throw ValidationError("--leader-elect needs a --lease-name") }
+            if !(retry < deadline && deadline < duration) {
+                throw ValidationError("leader election needs --retry-period < --renew-deadline < --lease-duration")
+            }
+        }
         if HealthServer.parse(healthAddr) == nil { throw ValidationError("--health-addr: \"\(healthAddr)\" is not [host]:port") }
         if !metricsAddr.isEmpty, HealthServer.parse(metricsAddr) == nil {
             throw ValidationError("--metrics-addr: \"\(metricsAddr)\" is not [host]:port (or empty to disable)")
@@ -108,8 +129,13 @@ struct Run: AsyncParsableCommand {
             eventsAddress: eventsAddr.isEmpty ? nil : eventsAddr,
             metricsAddress: metricsAddr.isEmpty ? nil : metricsAddr,
             version: HeraldVersion.current,
-            watermarkLease: watermarkLease.isEmpty ? nil : watermarkLease,
-            watermarkNamespace: watermarkNamespace,
+            leaseName: leaseName.isEmpty ? nil : leaseName,
+            leaseNamespace: leaseNamespace,
+            leaderElection: leaderElect
+                ? LeaderElector.Timing(
+                    leaseDuration: try durationFlag("--lease-duration", leaseDuration),
+                    renewDeadline: try durationFlag("--renew-deadline", renewDeadline),
+                    retryPeriod: try durationFlag("--retry-period", retryPeriod)) : nil,
             watermarkInterval: try durationFlag("--watermark-interval", watermarkInterval),
             rateLimitInterval: pipeline.interval,
             rateLimitCapacity: pipeline.rateLimitCacheSize,

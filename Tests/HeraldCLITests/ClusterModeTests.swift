@@ -360,6 +360,51 @@ struct ClusterModeTests {
         #expect(all.filter { $0 == "last" }.count <= 2, "the last interval may repeat once")
     }
 
+    @Test("leader election: only the leader delivers; after kill -9 the standby takes over within the lease duration, no duplicate, no gap")
+    func leaderElection() async throws {
+        let harness = try await ClusterHarness.start()
+        let standby = ClusterHarness(api: harness.api, recorder: harness.recorder, workspace: harness.workspace, fluxVersion: "v1beta3")
+        defer {
+            Task {
+                _ = await standby.stopHerald()
+                await harness.tearDown()
+            }
+        }
+        try harness.createProvider()
+        try harness.createAlert()
+        let arguments = [
+            "--leader-elect", "--lease-duration", "3s", "--renew-deadline", "2s", "--retry-period", "500ms", "--watermark-interval",
+            "500ms",
+        ]
+        func holder() -> String? {
+            harness.api.get(group: "coordination.k8s.io", version: "v1", resource: "leases", namespace: "default", name: "herald")?[
+                "spec"]?[
+                    "holderIdentity"]?.stringValue
+        }
+        try await harness.startHerald(extraArguments: arguments)
+        let deadline = Date().addingTimeInterval(10)
+        while (holder() ?? "").isEmpty && Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        let first = try #require(holder())
+        try await standby.startHerald(extraArguments: arguments)
+
+        try harness.createEvent(ClusterHarness.coreEvent(name: "e1", message: "e1"))
+        #expect(try await harness.waitForDeliveries(1) == ["e1"])
+        try await Task.sleep(for: .seconds(1))
+        #expect(await harness.deliveredMessages() == ["e1"], "the standby must not deliver")
+        #expect(holder() == first)
+
+        await harness.killHerald()  // no release: the standby must wait for the lease to expire
+        let killedAt = Date()
+        try harness.createEvent(ClusterHarness.coreEvent(name: "e2", message: "e2", lastTimestamp: ClusterHarness.timestamp(1)))
+        #expect(try await harness.waitForDeliveries(2, timeout: .seconds(20)) == ["e1", "e2"])
+        #expect(Date().timeIntervalSince(killedAt) < 3 + 2 + 5, "taken over within the lease duration (plus a retry period and a relist)")
+        #expect(holder() != first)
+        try await Task.sleep(for: .seconds(1))
+        #expect(await harness.deliveredMessages() == ["e1", "e2"], "no duplicate after the hand-over")
+        #expect(await standby.stopHerald() == 0)
+        #expect((holder() ?? "").isEmpty, "a leader that shuts down hands the Lease over")
+    }
+
     static func setting(_ event: JSONValue, count: Int) throws -> JSONValue {
         var object = try #require(event.objectValue)
         object["count"] = .integer(count)

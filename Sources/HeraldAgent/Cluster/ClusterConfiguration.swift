@@ -16,10 +16,12 @@ public struct ClusterConfiguration: Sendable {
     public var eventsAddress: String?
     /// The Prometheus endpoint (`/metrics`); `nil` disables it.
     public var metricsAddress: String?
-    /// The Lease whose annotation keeps the delivery watermark; `nil` disables restart safety.
-    public var watermarkLease: String?
+    /// Herald's Lease: its annotation keeps the delivery watermark, its spec the leader; `nil` disables both.
+    public var leaseName: String?
     /// The Lease's namespace; `nil` means the kubeconfig context's (in a pod: the pod's) namespace.
-    public var watermarkNamespace: String?
+    public var leaseNamespace: String?
+    /// Leader election timing; `nil` runs without election (one replica).
+    public var leaderElection: LeaderElector.Timing?
     /// How often the watermark is written (and once more on shutdown).
     public var watermarkInterval: Duration
     /// Reported as `herald_build_info{version}`.
@@ -40,7 +42,8 @@ public struct ClusterConfiguration: Sendable {
         kubeconfig: String? = nil, context: String? = nil, watchNamespace: String? = nil, startupGrace: Duration = .seconds(30),
         watchStallTimeout: Duration = .seconds(90), watchTimeoutSeconds: ClosedRange<Int> = 300...600, healthAddress: String = ":9440",
         eventsAddress: String? = ":9090", metricsAddress: String? = ":8080", version: String = "dev",
-        watermarkLease: String? = "herald", watermarkNamespace: String? = nil, watermarkInterval: Duration = .seconds(5),
+        leaseName: String? = "herald", leaseNamespace: String? = nil, leaderElection: LeaderElector.Timing? = nil,
+        watermarkInterval: Duration = .seconds(5),
         rateLimitInterval: Duration = .seconds(300), rateLimitCapacity: Int = 10_000, routing: RoutingOptions = RoutingOptions(),
         concurrency: Int = 4, queueCapacity: Int = 100, eventFilter: EventFilter = EventFilter(), retry: RetryPolicy = RetryPolicy(),
         occurrenceCapacity: Int = 20_000, secretTTL: Duration = .seconds(300), shutdownTimeout: Duration = .seconds(30)
@@ -55,8 +58,9 @@ public struct ClusterConfiguration: Sendable {
         self.eventsAddress = eventsAddress
         self.metricsAddress = metricsAddress
         self.version = version
-        self.watermarkLease = watermarkLease
-        self.watermarkNamespace = watermarkNamespace
+        self.leaseName = leaseName
+        self.leaseNamespace = leaseNamespace
+        self.leaderElection = leaderElection
         self.watermarkInterval = watermarkInterval
         self.rateLimitInterval = rateLimitInterval
         self.rateLimitCapacity = rateLimitCapacity

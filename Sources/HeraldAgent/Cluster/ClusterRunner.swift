@@ -77,64 +77,49 @@ public struct ClusterRunner: Sendable {
         let providerReflector = Reflector(
             client: client, path: api.path("providers", namespace: namespace), settings: settings, consumer: store.feed(.provider),
             logger: logger)
-        var watermarkStore: LeaseWatermarkStore?
-        var resumeFrom: DeliveryWatermark?
-        if let lease = configuration.watermarkLease {
-            let namespace = configuration.watermarkNamespace ?? client.config.namespace
-            let store = LeaseWatermarkStore(client: client, namespace: namespace, name: lease, logger: logger)
-            do {
-                resumeFrom = try await store.load()
-                if let resumeFrom {
-                    logger.info(
-                        "resuming from the delivery watermark",
-                        metadata: ["lease": "\(namespace)/\(lease)", "time": "\(FluxTimestamp(secondsSinceEpoch: resumeFrom.time))"])
-                } else {
-                    logger.info(
-                        "no delivery watermark yet; delivering Events within the startup grace",
-                        metadata: ["lease": "\(namespace)/\(lease)"])
-                }
-            } catch {
-                logger.warning(
-                    "cannot read the delivery watermark; delivering Events within the startup grace", metadata: ["error": "\(error)"])
-            }
-            watermarkStore = store
+        let leaseNamespace = configuration.leaseNamespace ?? client.config.namespace
+        let watermarks = configuration.leaseName.map {
+            LeaseWatermarkStore(client: client, namespace: leaseNamespace, name: $0, logger: logger)
         }
-        let savedWatermarkStore = watermarkStore
-        let eventSource = ClusterEventSource(
-            processor: processor, filter: configuration.eventFilter,
-            startTime: FluxTimestamp(secondsSinceEpoch: Int64(Date().timeIntervalSince1970)),
-            startupGrace: configuration.startupGrace, trackerCapacity: configuration.occurrenceCapacity, logger: logger,
-            metrics: metrics, resumeFrom: resumeFrom)
-        let eventReflector = Reflector(
-            client: client, path: ResourcePath(group: "", version: "v1", resource: "events", namespace: namespace), settings: settings,
-            consumer: eventSource, logger: logger)
-        let health = try HealthServer.make(
-            address: configuration.healthAddress,
-            isReady: { store.hasPublished && eventReflector.hasSynced }, logger: logger)
+        let elector: LeaderElector? = configuration.leaderElection.flatMap { timing in
+            configuration.leaseName.map { lease in
+                LeaderElector(
+                    client: client, namespace: leaseNamespace, name: lease, identity: LeaderElector.defaultIdentity(), timing: timing,
+                    logger: logger)
+            }
+        }
+        let intake = EventIntake(
+            EventIntake.Context(
+                client: client, configuration: configuration, processor: processor, dispatcher: dispatcher, store: store, elector: elector,
+                watermarks: watermarks, metrics: metrics, settings: settings, logger: logger))
+        let health = try HealthServer.make(address: configuration.healthAddress, isReady: { intake.isReady }, logger: logger)
 
-        // Services shut down in reverse order: event intake stops first, the dispatcher drains last.
+        // Services shut down in reverse order: event intake stops first (and writes the watermark), the
+        // dispatcher drains, and the leader hands the Lease over last.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: health),
             .init(service: DispatcherService(dispatcher: dispatcher, drainTimeout: configuration.shutdownTimeout, logger: logger)),
-            // After the dispatcher so that, shutting down in reverse, it saves once more after intake stopped.
-            .init(service: WatermarkService(store: savedWatermarkStore, source: eventSource, interval: configuration.watermarkInterval)),
             .init(service: ReflectorService(reflector: alertReflector)),
             .init(service: ReflectorService(reflector: providerReflector)),
-            .init(service: ReflectorService(reflector: eventReflector, after: { await store.waitForFirstSnapshot() })),
+            .init(service: intake),
         ]
+        if let elector { services.insert(.init(service: LeaderElectionService(elector: elector)), at: 0) }
         if let address = configuration.metricsAddress {
-            let reflectors = [("events", eventReflector), ("alerts", alertReflector), ("providers", providerReflector)]
             let server = try MetricsServer.make(
                 address: address, metrics: metrics,
                 refresh: {
-                    for (resource, reflector) in reflectors { metrics.observe(reflector.stats, resource: resource) }
+                    metrics.observe(alertReflector.stats, resource: "alerts")
+                    metrics.observe(providerReflector.stats, resource: "providers")
+                    if let events = intake.reflector { metrics.observe(events.stats, resource: "events") }
                     metrics.queueDepths(dispatcher.queueDepths)
-                    if let saved = savedWatermarkStore?.lastSavedAt { metrics.watermarkAge(saved.duration(to: .now)) }
+                    if let saved = watermarks?.lastSavedAt { metrics.watermarkAge(saved.duration(to: .now)) }
+                    if let elector { metrics.leader(elector.isLeader) }
                 }, logger: logger)
-            services.insert(.init(service: server), at: 1)
+            services.insert(.init(service: server), at: elector == nil ? 1 : 2)
         }
         if let address = configuration.eventsAddress {
-            let ingest = try EventIngestServer(address: address, processor: processor, logger: logger)
+            let ingest = try EventIngestServer(
+                address: address, processor: processor, isActive: { elector?.isLeader ?? true }, logger: logger)
             services.append(.init(service: DelayedService(ingest, after: { await store.waitForFirstSnapshot() })))
         }
         let group = ServiceGroup(
@@ -189,28 +174,6 @@ struct DelayedService<Wrapped: Service>: Service {
     }
 
     private var isShuttingDown: Bool { Task.isShuttingDownGracefully }
-}
-
-/// Saves the Event source's watermark to the Lease every interval, and once more on shutdown.
-struct WatermarkService: Service {
-    let store: LeaseWatermarkStore?
-    let source: ClusterEventSource
-    let interval: Duration
-
-    func run() async throws {
-        guard let store else {
-            try? await gracefulShutdown()
-            return
-        }
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
-                await store.save(await source.watermark)
-            }
-        }
-        // Intake has stopped (services shut down in reverse order): this write is the final one.
-        await store.save(await source.watermark)
-    }
 }
 
 /// The dispatcher as a service: on graceful shutdown it stops taking work and drains, for a bounded time.

@@ -1,0 +1,131 @@
+import HeraldCore
+import HeraldKube
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// The Event watch and its watermark, run while this process leads (always, without leader election).
+///
+/// Each time leadership is gained, the watermark is read from the Lease (the previous leader advanced it)
+/// and a fresh list delivers exactly what it does not cover. Losing leadership stops the watch and drops
+/// queued notifications at once; the new leader redelivers from the watermark. On shutdown the watermark
+/// is written once more after intake stopped.
+final class EventIntake: Service, Sendable {
+    struct Context: Sendable {
+        var client: KubeClient
+        var configuration: ClusterConfiguration
+        var processor: EventProcessor
+        var dispatcher: Dispatcher
+        var store: FluxObjectStore
+        var elector: LeaderElector?
+        var watermarks: LeaseWatermarkStore?
+        var metrics: HeraldMetrics
+        var settings: Reflector.Settings
+        var logger: Logger
+    }
+
+    private let context: Context
+    private let current = Mutex<(reflector: Reflector?, source: ClusterEventSource?)>((nil, nil))
+
+    init(_ context: Context) { self.context = context }
+
+    /// The running Event reflector, for readiness and metrics.
+    var reflector: Reflector? { current.withLock { $0.reflector } }
+
+    /// Ready: a standby is ready once its object store is; a leader once its Event list completed.
+    var isReady: Bool {
+        guard context.store.hasPublished else { return false }
+        if let elector = context.elector, !elector.isLeader { return true }
+        return reflector?.hasSynced ?? false
+    }
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown { await self.lead() }
+        // Intake has stopped: the final watermark write, outside the cancelled task so the request can go out.
+        if let source = current.withLock({ $0.source }), context.elector?.isLeader ?? true {
+            await context.watermarks?.save(await source.watermark)
+        }
+    }
+
+    private func lead() async {
+        await context.store.waitForFirstSnapshot()
+        while !Task.isCancelled {
+            if let elector = context.elector {
+                await elector.waitForLeadership()
+                if Task.isCancelled { return }
+            }
+            let source = ClusterEventSource(
+                processor: context.processor, filter: context.configuration.eventFilter,
+                startTime: FluxTimestamp(secondsSinceEpoch: Int64(Date().timeIntervalSince1970)),
+                startupGrace: context.configuration.startupGrace, trackerCapacity: context.configuration.occurrenceCapacity,
+                logger: context.logger, metrics: context.metrics, resumeFrom: await loadWatermark())
+            let reflector = Reflector(
+                client: context.client,
+                path: ResourcePath(group: "", version: "v1", resource: "events", namespace: context.configuration.watchNamespace),
+                settings: context.settings, consumer: source, logger: context.logger)
+            current.withLock { $0 = (reflector, source) }
+            let context = self.context
+            let lost = await withTaskGroup(of: Bool.self) { group in
+                group.addTask {
+                    await reflector.run()
+                    return false
+                }
+                group.addTask {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: context.configuration.watermarkInterval)
+                        if Task.isCancelled { break }
+                        await context.watermarks?.save(await source.watermark)
+                    }
+                    return false
+                }
+                if let elector = context.elector {
+                    group.addTask {
+                        await elector.waitForLoss()
+                        return !Task.isCancelled
+                    }
+                }
+                let first = await group.next() ?? false
+                group.cancelAll()
+                return first
+            }
+            guard lost else { return }
+            current.withLock { $0 = (nil, nil) }
+            await context.dispatcher.dropQueued(reason: "not delivered: this process lost leadership")
+            context.logger.warning("Event intake stopped: not the leader any more")
+        }
+    }
+
+    private func loadWatermark() async -> DeliveryWatermark? {
+        guard let store = context.watermarks else { return nil }
+        do {
+            let watermark = try await store.load()
+            if let watermark {
+                context.logger.info(
+                    "resuming from the delivery watermark", metadata: ["time": "\(FluxTimestamp(secondsSinceEpoch: watermark.time))"])
+            } else {
+                context.logger.info("no delivery watermark yet; delivering Events within the startup grace")
+            }
+            return watermark
+        } catch {
+            context.logger.warning(
+                "cannot read the delivery watermark; delivering Events within the startup grace", metadata: ["error": "\(error)"])
+            return nil
+        }
+    }
+}
+
+/// The leader elector as a service: elects until shutdown, then hands the Lease over.
+struct LeaderElectionService: Service {
+    let elector: LeaderElector
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown { await elector.run() }
+        await elector.releaseIfLeading()
+    }
+}
