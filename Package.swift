@@ -98,6 +98,11 @@ let package = Package(
             path: "Tests/HeraldTestSupport",
             exclude: ["Fixtures"]
         ),
+        .executableTarget(
+            name: "herald-cluster-bench",
+            dependencies: ["HeraldJSON", "HeraldTestSupport"],
+            path: "Benchmarks/ClusterBench"
+        ),
         .testTarget(name: "HeraldJSONTests", dependencies: ["HeraldJSON"]),
         .testTarget(name: "HeraldCoreTests", dependencies: ["HeraldCore", "HeraldJSON"]),
         .testTarget(name: "HeraldKubeTests", dependencies: ["HeraldKube", "HeraldJSON", "HeraldTestSupport"]),
