@@ -34,31 +34,7 @@ func metric(_ port: Int, _ name: String) -> Double {
     return body.split(separator: "\n").filter { $0.hasPrefix(name) }.compactMap { Double($0.split(separator: " ").last ?? "") }.reduce(0, +)
 }
 
-func httpGet(port: Int, path: String) -> (Int, String)? {
-    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard descriptor >= 0 else { return nil }
-    defer { close(descriptor) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = in_port_t(UInt16(port).bigEndian)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    let connected = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    }
-    guard connected == 0 else { return nil }
-    let request = Array("GET \(path) HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".utf8)
-    _ = request.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, 0) }
-    var response: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
-        if count <= 0 { break }
-        response.append(contentsOf: buffer[0..<count])
-    }
-    let text = String(decoding: response, as: UTF8.self)
-    guard let status = Int(text.dropFirst(9).prefix(3)) else { return nil }
-    return (status, text.range(of: "\r\n\r\n").map { String(text[$0.upperBound...]) } ?? "")
-}
+func httpGet(port: Int, path: String) -> (Int, String)? { LoopbackHTTP.get(port: port, path: path).map { ($0.status, $0.body) } }
 
 func event(_ index: Int, namespace: String, object: String, message: String) -> JSONValue {
     [
@@ -114,7 +90,7 @@ process.arguments = [
 ]
 // herald's log goes to a file the benchmark reads back (it logs the addresses it listens on).
 let logPath = FileManager.default.temporaryDirectory.appendingPathComponent("herald-bench-\(getpid()).log").path
-FileManager.default.createFile(atPath: logPath, contents: nil)
+_ = FileManager.default.createFile(atPath: logPath, contents: nil)
 process.standardError = FileHandle(forWritingAtPath: logPath)
 process.standardOutput = FileHandle.nullDevice
 let log = LogFile(path: logPath)

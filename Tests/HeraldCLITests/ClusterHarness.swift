@@ -208,41 +208,7 @@ final class ClusterHarness: @unchecked Sendable {
     }
 
     /// A blocking HTTP/1.1 GET on loopback: status and body.
-    static func httpGet(port: Int, path: String) -> (status: Int, body: String)? {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { return nil }
-        let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
-        _ = request.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, 0) }
-        var response: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
-            if count <= 0 { break }
-            response.append(contentsOf: buffer[0..<count])
-            if let text = String(bytes: response, encoding: .utf8), let split = text.range(of: "\r\n\r\n"),
-                let lengthLine = text[..<split.lowerBound].split(separator: "\r\n").first(where: {
-                    $0.lowercased().hasPrefix("content-length:")
-                }),
-                let length = Int(lengthLine.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)),
-                text.utf8.count - text.utf8.distance(from: text.startIndex, to: split.upperBound) >= length
-            {
-                break
-            }
-        }
-        let text = String(decoding: response, as: UTF8.self)
-        guard text.count > 12, let status = Int(text.dropFirst(9).prefix(3)) else { return nil }
-        let body = text.range(of: "\r\n\r\n").map { String(text[$0.upperBound...]) } ?? ""
-        return (status, body)
-    }
+    static func httpGet(port: Int, path: String) -> (status: Int, body: String)? { LoopbackHTTP.get(port: port, path: path) }
 
     /// A blocking HTTP/1.1 GET on loopback; the status code, or nil.
     static func httpStatus(port: Int, path: String) -> Int? { httpGet(port: port, path: path)?.status }
