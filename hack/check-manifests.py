@@ -1,0 +1,309 @@
+#!/usr/bin/env python3
+"""Checks Herald's CRDs, plain manifests (config/) and Helm chart (charts/herald).
+
+1. The CRDs follow the Kubernetes structural-schema rules, serve v1beta1/v1beta2/v1beta3 from one
+   schema with v1beta3 as the only storage version, and have the status subresource and columns.
+2. Each CRD schema, turned into a JSON Schema, accepts the Flux guide's manifests and every field of
+   config/samples, and rejects the invalid objects below (so the check can fail).
+3. `kubectl kustomize` renders config/default and config/flux; hack/chart-render renders the chart
+   with each file in hack/chart-values; every rendered object is validated against the Kubernetes
+   OpenAPI schemas (kubernetes-validate, strict: unknown fields fail) or, for Alert/Provider, the CRDs.
+4. The chart's default Deployment runs Herald with the same flags and values as config/default.
+
+Usage: check-manifests.py CHART_RENDER_BINARY   (run from the repository root)
+"""
+
+import copy
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import kubernetes_validate
+import yaml
+
+KUBERNETES_VERSION = "1.25.0"  # the chart's kubeVersion floor; the newest is checked too
+NEWEST_KUBERNETES_VERSION = kubernetes_validate.latest_version()
+GROUP = "notification.toolkit.fluxcd.io"
+VERSIONS = ["v1beta1", "v1beta2", "v1beta3"]
+CRD_FILES = sorted(Path("config/crd/bases").glob("*.yaml"))
+failures: list[str] = []
+
+
+def fail(message: str) -> None:
+    failures.append(message)
+    print(f"FAIL {message}")
+
+
+def documents(text: str) -> list[dict]:
+    return [doc for doc in yaml.safe_load_all(text) if doc]
+
+
+# 1. Structural schema rules (apiextensions.k8s.io/v1, "Specifying a structural schema").
+
+def check_structural(node: dict, path: str, in_metadata: bool = False) -> None:
+    if not isinstance(node, dict):
+        fail(f"{path}: not an object")
+        return
+    for forbidden in ("$ref", "definitions", "dependencies", "id", "$schema", "patternProperties"):
+        if forbidden in node:
+            fail(f"{path}: {forbidden} is not allowed in a structural schema")
+    extension = node.get("x-kubernetes-int-or-string") or node.get("x-kubernetes-preserve-unknown-fields")
+    if "type" not in node and not extension:
+        fail(f"{path}: every node needs a type")
+    if node.get("type") == "object" and "properties" in node and "additionalProperties" in node:
+        fail(f"{path}: properties and additionalProperties are mutually exclusive")
+    if node.get("additionalProperties") is False:
+        fail(f"{path}: additionalProperties: false is not allowed")
+    if "default" in node and node.get("type") == "object":
+        try:
+            jsonschema.validate(node["default"], to_json_schema(node))
+        except jsonschema.ValidationError as error:
+            fail(f"{path}: default does not validate: {error.message}")
+    if node.get("x-kubernetes-list-type") == "map":
+        items = node.get("items", {})
+        for key in node.get("x-kubernetes-list-map-keys", []):
+            if key not in items.get("required", []) and "default" not in items.get("properties", {}).get(key, {}):
+                fail(f"{path}: list-map key {key} must be required or defaulted")
+    for name, child in node.get("properties", {}).items():
+        check_structural(child, f"{path}.{name}")
+    if isinstance(node.get("items"), dict):
+        check_structural(node["items"], f"{path}[]")
+    if isinstance(node.get("additionalProperties"), dict):
+        check_structural(node["additionalProperties"], f"{path}{{}}")
+
+
+def check_crd(crd: dict, source: Path) -> None:
+    spec = crd["spec"]
+    name = f"{spec['names']['plural']}.{spec['group']}"
+    if crd["metadata"]["name"] != name:
+        fail(f"{source}: metadata.name must be {name}")
+    if spec["group"] != GROUP or spec["scope"] != "Namespaced":
+        fail(f"{source}: group must be {GROUP}, scope Namespaced")
+    if spec.get("conversion", {}).get("strategy") != "None":
+        fail(f"{source}: conversion must be None")
+    versions = {version["name"]: version for version in spec["versions"]}
+    if sorted(versions) != sorted(VERSIONS):
+        fail(f"{source}: serves {sorted(versions)}, expected {VERSIONS}")
+    storage = [version["name"] for version in spec["versions"] if version.get("storage")]
+    if storage != ["v1beta3"]:
+        fail(f"{source}: storage versions {storage}, expected only v1beta3")
+    schemas = [json.dumps(version["schema"], sort_keys=True) for version in spec["versions"]]
+    if len(set(schemas)) != 1:
+        fail(f"{source}: the versions' schemas differ; conversion None needs one schema")
+    for version in spec["versions"]:
+        where = f"{source} {version['name']}"
+        if not version.get("served"):
+            fail(f"{where}: not served")
+        if version.get("subresources") != {"status": {}}:
+            fail(f"{where}: needs the status subresource")
+        columns = [column["name"] for column in version.get("additionalPrinterColumns", [])]
+        if columns != ["Ready", "Status", "Age"]:
+            fail(f"{where}: printer columns {columns}, expected Ready, Status, Age")
+        schema = version["schema"]["openAPIV3Schema"]
+        check_structural(schema, f"{where} openAPIV3Schema")
+        metadata = schema.get("properties", {}).get("metadata", {})
+        if set(metadata) - {"type", "description"}:
+            fail(f"{where}: metadata may only be typed (name/generateName restrictions aside)")
+        status = schema["properties"].get("status", {}).get("properties", {})
+        if "conditions" not in status or "observedGeneration" not in status:
+            fail(f"{where}: status needs conditions and observedGeneration")
+
+
+# 2. JSON Schema from a CRD schema: the OpenAPI v3 subset CRDs allow is JSON Schema draft 4 plus
+# x-kubernetes-* keys (dropped here) and `nullable` (unused).
+
+def to_json_schema(node):
+    if isinstance(node, dict):
+        return {key: to_json_schema(value) for key, value in node.items() if not key.startswith("x-kubernetes-")}
+    if isinstance(node, list):
+        return [to_json_schema(item) for item in node]
+    return node
+
+
+def object_schema(crd: dict, version: str) -> dict:
+    for served in crd["spec"]["versions"]:
+        if served["name"] == version:
+            schema = to_json_schema(served["schema"]["openAPIV3Schema"])
+            schema["properties"]["apiVersion"] = {"const": f"{GROUP}/{version}"}
+            schema["properties"]["kind"] = {"const": crd["spec"]["names"]["kind"]}
+            schema["required"] = sorted(set(schema.get("required", [])) | {"apiVersion", "kind", "metadata"})
+            schema["additionalProperties"] = False  # pruning would drop unknown fields silently
+            return schema
+    raise KeyError(version)
+
+
+def closed(schema):
+    """Unknown fields fail, as `kubectl apply --validate=strict` makes them fail."""
+    if isinstance(schema, dict):
+        schema = {key: closed(value) for key, value in schema.items()}
+        if schema.get("type") == "object" and "properties" in schema:
+            schema.setdefault("additionalProperties", False)
+    elif isinstance(schema, list):
+        schema = [closed(item) for item in schema]
+    return schema
+
+
+CRDS = {}
+for source in CRD_FILES:
+    crd = yaml.safe_load(source.read_text())
+    check_crd(crd, source)
+    CRDS[crd["spec"]["names"]["kind"]] = crd
+if sorted(CRDS) != ["Alert", "Provider"]:
+    fail(f"expected the Alert and Provider CRDs in config/crd/bases, found {sorted(CRDS)}")
+
+
+def crd_errors(obj: dict) -> list[str]:
+    api_version = obj.get("apiVersion", "")
+    version = api_version.removeprefix(f"{GROUP}/")
+    crd = CRDS.get(obj.get("kind"))
+    if crd is None or version not in VERSIONS:
+        return [f"no CRD serves {api_version} {obj.get('kind')}"]
+    validator = jsonschema.Draft4Validator(closed(object_schema(crd, version)))
+    return [f"{'.'.join(map(str, error.absolute_path))}: {error.message}" for error in validator.iter_errors(obj)]
+
+
+def validate_object(obj: dict, where: str) -> None:
+    label = f"{where}: {obj.get('kind')} {obj.get('metadata', {}).get('name')}"
+    if obj.get("apiVersion", "").startswith(f"{GROUP}/"):
+        errors = crd_errors(obj)
+        for error in errors:
+            fail(f"{label}: {error}")
+        if not errors:
+            print(f"ok   {label} (Herald's CRD)")
+        return
+    if obj.get("apiVersion") == "monitoring.coreos.com/v1":
+        # Prometheus Operator's CRD is not in the Kubernetes schemas: check the fields Herald sets.
+        endpoints = obj.get("spec", {}).get("endpoints", [])
+        if not obj["spec"].get("selector", {}).get("matchLabels") or not endpoints or "port" not in endpoints[0]:
+            fail(f"{label}: ServiceMonitor needs spec.selector.matchLabels and endpoints[].port")
+        return
+    for version in (KUBERNETES_VERSION, NEWEST_KUBERNETES_VERSION):
+        try:
+            kubernetes_validate.validate(obj, version, strict=True)
+        except kubernetes_validate.ValidationError as error:
+            fail(f"{label} (Kubernetes {version}): {'.'.join(map(str, error.path))}: {error.message}")
+        except kubernetes_validate.SchemaNotFoundError:
+            fail(f"{label}: no Kubernetes {version} schema for {obj.get('apiVersion')} {obj.get('kind')}")
+    print(f"ok   {label}")
+
+
+# The Flux guide's manifests as-is, every field of each version, and objects that must be refused.
+for sample in sorted(Path("examples/manifests").glob("*.yaml")) + sorted(Path("config/samples").glob("*.yaml")):
+    for obj in documents(sample.read_text()):
+        validate_object(obj, str(sample))
+
+provider = documents(Path("config/samples/v1beta3.yaml").read_text())[0]
+alert = documents(Path("config/samples/v1beta3.yaml").read_text())[1]
+guide_alert = next(obj for obj in documents(Path("examples/manifests/slack.yaml").read_text()) if obj["kind"] == "Alert")
+
+
+def mutated(obj: dict, change) -> dict:
+    copy_of = copy.deepcopy(obj)
+    change(copy_of)
+    return copy_of
+
+
+MUST_FAIL = {
+    "Alert without providerRef": mutated(alert, lambda o: o["spec"].pop("providerRef")),
+    "Alert without eventSources": mutated(alert, lambda o: o["spec"].pop("eventSources")),
+    "eventSeverity warning": mutated(alert, lambda o: o["spec"].update(eventSeverity="warning")),
+    "event source kind Deployment": mutated(alert, lambda o: o["spec"]["eventSources"][0].update(kind="Deployment")),
+    "empty event source name": mutated(alert, lambda o: o["spec"]["eventSources"][0].update(name="")),
+    "event source name of 254 characters": mutated(alert, lambda o: o["spec"]["eventSources"][0].update(name="a" * 254)),
+    "summary of 256 characters": mutated(alert, lambda o: o["spec"].update(summary="s" * 256)),
+    "unknown Alert field": mutated(alert, lambda o: o["spec"].update(eventSeveriti="info")),
+    "guide Alert with unknown field": mutated(guide_alert, lambda o: o["spec"].update(extra=True)),
+    "Provider without type": mutated(provider, lambda o: o["spec"].pop("type")),
+    "Provider type mattermost": mutated(provider, lambda o: o["spec"].update(type="mattermost")),
+    "timeout in hours": mutated(provider, lambda o: o["spec"].update(timeout="1h")),
+    "interval without unit": mutated(provider, lambda o: o["spec"].update(interval="10")),
+    "proxy socks5://": mutated(provider, lambda o: o["spec"].update(proxy="socks5://proxy:1080")),
+    "address of 2049 characters": mutated(provider, lambda o: o["spec"].update(address="h" * 2049)),
+    "secretRef without name": mutated(provider, lambda o: o["spec"].update(secretRef={})),
+    "condition status Maybe": mutated(
+        documents(Path("config/samples/v1beta2.yaml").read_text())[0],
+        lambda o: o["status"]["conditions"][0].update(status="Maybe"),
+    ),
+}
+for label, obj in MUST_FAIL.items():
+    if crd_errors(obj):
+        print(f"ok   refused: {label}")
+    else:
+        fail(f"the CRD schema accepts an invalid object: {label}")
+
+
+# 3. Render config/ and the chart, and validate everything they produce.
+
+def run(*command: str) -> str:
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        fail(f"{' '.join(command)} failed: {result.stderr.strip()}")
+        return ""
+    return result.stdout
+
+
+chart_render = sys.argv[1] if len(sys.argv) > 1 else "chart-render"
+rendered: dict[str, list[dict]] = {}
+for overlay in ("config/default", "config/flux"):
+    rendered[overlay] = documents(run("kubectl", "kustomize", overlay))
+rendered["chart"] = documents(run(chart_render, "-namespace", "herald-system", "charts/herald"))
+for values in sorted(Path("hack/chart-values").glob("*.yaml")):
+    rendered[f"chart -f {values}"] = documents(run(chart_render, "-namespace", "flux-system", "-f", str(values), "charts/herald"))
+for where, objects in rendered.items():
+    if not objects:
+        fail(f"{where}: rendered nothing")
+    for obj in objects:
+        validate_object(obj, where)
+
+refused = subprocess.run(
+    [chart_render, "-f", "hack/chart-values/invalid/replicas-without-leader-election.yaml", "charts/herald"],
+    capture_output=True, text=True,
+)
+if refused.returncode == 0 or "leaderElect" not in refused.stderr:
+    fail("the chart renders two replicas without leader election")
+else:
+    print("ok   refused: replicaCount 2 without leaderElect")
+
+
+def find(objects: list[dict], kind: str, name: str | None = None) -> dict:
+    for obj in objects:
+        if obj["kind"] == kind and (name is None or obj["metadata"]["name"] == name):
+            return obj
+    fail(f"no {kind} {name or ''} rendered")
+    return {}
+
+
+def herald_args(objects: list[dict]) -> dict[str, list[str]]:
+    container = find(objects, "Deployment")["spec"]["template"]["spec"]["containers"][0]
+    args: dict[str, list[str]] = {}
+    for arg in container["args"][1:]:
+        flag, _, value = arg.partition("=")
+        args.setdefault(flag, []).append(value)
+    return args
+
+
+# 4. Same flags, same defaults, in the chart and in config/ (the lease namespace is each one's own).
+chart_args = herald_args(rendered["chart"])
+config_args = herald_args(rendered["config/default"])
+chart_args.pop("--lease-namespace", None)
+config_args.pop("--lease-namespace", None)
+if chart_args != config_args:
+    fail(f"chart and config/default run Herald differently:\n  chart:  {chart_args}\n  config: {config_args}")
+else:
+    print(f"ok   chart and config/default pass the same {len(chart_args)} flags")
+
+drop_in = rendered["chart -f hack/chart-values/flux-drop-in.yaml"]
+if not find(drop_in, "Service", "notification-controller"):
+    fail("service.notificationController did not name the Service notification-controller")
+if any(obj["kind"] == "CustomResourceDefinition" for obj in drop_in):
+    fail("crds.install: false still rendered CRDs")
+namespaced = rendered["chart -f hack/chart-values/namespaced-ha.yaml"]
+if any(obj["kind"].startswith("Cluster") for obj in namespaced):
+    fail("watchNamespace set, yet a ClusterRole(Binding) was rendered")
+
+if failures:
+    print(f"\n{len(failures)} problem(s)")
+    sys.exit(1)
+print("\nall manifests valid")
