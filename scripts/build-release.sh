@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Builds Herald's release binary and strips it: scripts/build-release.sh [VARIANT] [-Osize]
+#
+#   static-executable  (default) one fully static ELF: the Swift runtime, glibc, libstdc++,
+#                      libyaml and zlib linked in. Runs in an empty (scratch) image.
+#   static-stdlib      the Swift runtime linked in; glibc, libstdc++, libgcc_s, libz and
+#                      libyaml stay shared libraries.
+#
+# The unstripped binary stays in the build folder (.build-VARIANT) for scripts/linkage-report.sh;
+# the stripped one is written to dist/herald-VARIANT[-Osize] and its size printed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+variant="${1:-static-executable}"
+optimize="${2:-}"
+case "$variant" in
+  static-executable) link=(-Xswiftc -static-executable) ;;
+  static-stdlib) link=(--static-swift-stdlib) ;;
+  *) echo "build-release.sh: unknown variant '$variant' (static-executable or static-stdlib)" >&2; exit 2 ;;
+esac
+suffix=""
+extra=()
+case "$optimize" in
+  "") ;;
+  -Osize) extra=(-Xswiftc -Osize); suffix="-Osize" ;;
+  *) echo "build-release.sh: unknown option '$optimize' (only -Osize)" >&2; exit 2 ;;
+esac
+
+scratch=".build-${variant}${suffix}"
+swift build -c release --product herald --scratch-path "$scratch" "${link[@]}" "${extra[@]}" >&2
+built="$(swift build -c release --product herald --scratch-path "$scratch" "${link[@]}" "${extra[@]}" --show-bin-path)/herald"
+mkdir -p dist
+out="dist/herald-${variant}${suffix}"
+strip --strip-all -o "$out" "$built"
+echo "$built (unstripped): $(stat -c %s "$built") bytes" >&2
+echo "$out (stripped): $(stat -c %s "$out") bytes" >&2
+echo "$out"
