@@ -15,6 +15,7 @@ Usage: check-manifests.py CHART_RENDER_BINARY   (run from the repository root)
 
 import copy
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -293,6 +294,40 @@ if chart_args != config_args:
     fail(f"chart and config/default run Herald differently:\n  chart:  {chart_args}\n  config: {config_args}")
 else:
     print(f"ok   chart and config/default pass the same {len(chart_args)} flags")
+
+
+def herald_run_flags() -> list[str]:
+    """The `herald run` flags, read from their declarations (camelCase → kebab-case, as ArgumentParser does)."""
+    flags, pending = [], False
+    for line in (Path("Sources/herald/Run.swift").read_text() + Path("Sources/herald/PipelineOptions.swift").read_text()).splitlines():
+        stripped = line.strip()
+        if stripped.startswith(("@Option(", "@Flag(")):
+            pending = True
+        elif pending and stripped.startswith("var "):
+            name = stripped.split()[1].rstrip(":")
+            flags.append("--" + re.sub(r"([a-z0-9])([A-Z])", r"\1-\2", name).lower())
+            pending = False
+    return flags
+
+
+# Every flag is in the chart's Deployment template and in config/manager (as an argument or, when off
+# by default, in its comment); the two out-of-cluster flags are the only exceptions.
+OUT_OF_CLUSTER_ONLY = {"--kubeconfig", "--context"}
+run_flags = herald_run_flags()
+if len(run_flags) < 20:
+    fail(f"read only {len(run_flags)} flags from Sources/herald; the declarations changed shape")
+chart_template = Path("charts/herald/templates/deployment.yaml").read_text()
+config_manager = Path("config/manager/deployment.yaml").read_text()
+for flag in run_flags:
+    if flag in OUT_OF_CLUSTER_ONLY:
+        continue
+    for where, text in (("charts/herald/templates/deployment.yaml", chart_template), ("config/manager/deployment.yaml", config_manager)):
+        if not re.search(re.escape(flag) + r"(?![a-z-])", text):
+            fail(f"herald run {flag} is missing from {where}")
+for where, text in (("charts/herald/templates/deployment.yaml", chart_template), ("config/manager/deployment.yaml", config_manager)):
+    for flag in set(re.findall(r"--[a-z][a-z-]+", text)) - set(run_flags):
+        fail(f"{where} passes {flag}, which herald run does not have")
+print(f"ok   all {len(run_flags) - len(OUT_OF_CLUSTER_ONLY)} in-cluster herald run flags are in the chart and in config/")
 
 drop_in = rendered["chart -f hack/chart-values/flux-drop-in.yaml"]
 if not find(drop_in, "Service", "notification-controller"):
