@@ -130,7 +130,6 @@ def object_schema(crd: dict, version: str) -> dict:
             schema["properties"]["apiVersion"] = {"const": f"{GROUP}/{version}"}
             schema["properties"]["kind"] = {"const": crd["spec"]["names"]["kind"]}
             schema["required"] = sorted(set(schema.get("required", [])) | {"apiVersion", "kind", "metadata"})
-            schema["additionalProperties"] = False  # pruning would drop unknown fields silently
             return schema
     raise KeyError(version)
 
@@ -328,6 +327,12 @@ for where, text in (("charts/herald/templates/deployment.yaml", chart_template),
     for flag in set(re.findall(r"--[a-z][a-z-]+", text)) - set(run_flags):
         fail(f"{where} passes {flag}, which herald run does not have")
 print(f"ok   all {len(run_flags) - len(OUT_OF_CLUSTER_ONLY)} in-cluster herald run flags are in the chart and in config/")
+
+# The chart's RBAC is written twice (template and config/rbac): the rules must stay the same.
+if find(rendered["chart"], "ClusterRole")["rules"] != find(rendered["config/default"], "ClusterRole")["rules"]:
+    fail("the chart's ClusterRole rules differ from config/rbac/cluster_role.yaml")
+if find(rendered["chart"], "Role")["rules"] != find(rendered["config/default"], "Role")["rules"]:
+    fail("the chart's Lease Role rules differ from config/rbac/lease_role.yaml")
 
 drop_in = rendered["chart -f hack/chart-values/flux-drop-in.yaml"]
 if not find(drop_in, "Service", "notification-controller"):
