@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Checks Herald's CRDs, plain manifests (config/) and Helm chart (charts/herald).
 
-1. The CRDs follow the Kubernetes structural-schema rules, serve v1beta1/v1beta2/v1beta3 from one
-   schema with v1beta3 as the only storage version, and have the status subresource and columns.
+1. The CRDs follow the Kubernetes structural-schema rules, serve v1beta1/v1beta2/v1beta3 with
+   v1beta3 as the only storage version, and have the status subresource, columns and deprecations.
 2. Each CRD schema, turned into a JSON Schema, accepts the Flux guide's manifests and every field of
-   config/samples, and rejects the invalid objects below (so the check can fail).
+   config/samples, and rejects the invalid objects below (so the check can fail). Each served version
+   has its own Flux release's schema (reference §2.6): each per-version rule below is tried in every
+   version, and must be accepted or refused (for its field) as the reference says for that version.
 3. `kubectl kustomize` renders config/default and config/flux; hack/chart-render renders the chart
    with each file in hack/chart-values; every rendered object is validated against the Kubernetes
    OpenAPI schemas (kubernetes-validate, strict: unknown fields fail) or, for Alert/Provider, the CRDs.
@@ -14,7 +16,6 @@ Usage: check-manifests.py CHART_RENDER_BINARY   (run from the repository root)
 """
 
 import copy
-import json
 import re
 import subprocess
 import sys
@@ -90,13 +91,16 @@ def check_crd(crd: dict, source: Path) -> None:
     storage = [version["name"] for version in spec["versions"] if version.get("storage")]
     if storage != ["v1beta3"]:
         fail(f"{source}: storage versions {storage}, expected only v1beta3")
-    schemas = [json.dumps(version["schema"], sort_keys=True) for version in spec["versions"]]
-    if len(set(schemas)) != 1:
-        fail(f"{source}: the versions' schemas differ; conversion None needs one schema")
     for version in spec["versions"]:
         where = f"{source} {version['name']}"
         if not version.get("served"):
             fail(f"{where}: not served")
+        warning = f"{version['name']} {spec['names']['kind']} is deprecated, upgrade to v1beta3"
+        if version["name"] == "v1beta3":
+            if version.get("deprecated") or "deprecationWarning" in version:
+                fail(f"{where}: v1beta3 is not deprecated")
+        elif not version.get("deprecated") or version.get("deprecationWarning") != warning:
+            fail(f"{where}: needs deprecated: true and deprecationWarning {warning!r}")
         if version.get("subresources") != {"status": {}}:
             fail(f"{where}: needs the status subresource")
         columns = [column["name"] for column in version.get("additionalPrinterColumns", [])]
@@ -154,14 +158,19 @@ if sorted(CRDS) != ["Alert", "Provider"]:
     fail(f"expected the Alert and Provider CRDs in config/crd/bases, found {sorted(CRDS)}")
 
 
-def crd_errors(obj: dict) -> list[str]:
+def crd_error_list(obj: dict) -> list[tuple[str, str]]:
+    """(path, message) of every error the CRD's schema for obj's version finds in obj."""
     api_version = obj.get("apiVersion", "")
     version = api_version.removeprefix(f"{GROUP}/")
     crd = CRDS.get(obj.get("kind"))
     if crd is None or version not in VERSIONS:
-        return [f"no CRD serves {api_version} {obj.get('kind')}"]
+        return [("apiVersion", f"no CRD serves {api_version} {obj.get('kind')}")]
     validator = jsonschema.Draft4Validator(closed(object_schema(crd, version)))
-    return [f"{'.'.join(map(str, error.absolute_path))}: {error.message}" for error in validator.iter_errors(obj)]
+    return [(".".join(map(str, error.absolute_path)), error.message) for error in validator.iter_errors(obj)]
+
+
+def crd_errors(obj: dict) -> list[str]:
+    return [f"{path}: {message}" for path, message in crd_error_list(obj)]
 
 
 def validate_object(obj: dict, where: str) -> None:
@@ -232,6 +241,180 @@ for label, obj in MUST_FAIL.items():
         print(f"ok   refused: {label}")
     else:
         fail(f"the CRD schema accepts an invalid object: {label}")
+
+
+# Per served version: each rule of reference §2 (§2.6 lists the differences) applied to the guide's
+# Provider and Alert, sent as each version. ACCEPT means the version's schema must take the object;
+# a field path means it must refuse it there, for that field (an unrelated error does not count).
+
+guide_provider = next(obj for obj in documents(Path("examples/manifests/github.yaml").read_text()) if obj["kind"] == "Provider")
+ACCEPT = None
+
+
+def as_version(obj: dict, version: str, change=None) -> dict:
+    copy_of = mutated(obj, change or (lambda o: None))
+    copy_of["apiVersion"] = f"{GROUP}/{version}"
+    return copy_of
+
+
+def refused_for(errors: list[tuple[str, str]], field: str) -> bool:
+    """An error on field itself, or on its parent naming field as unknown (closed schema)."""
+    parent, _, leaf = field.rpartition(".")
+    return any(
+        path == field or path.startswith(field + ".") or (path == parent and f"'{leaf}'" in message)
+        for path, message in errors
+    )
+
+
+def versions(v1beta1, v1beta2, v1beta3) -> dict:
+    return {"v1beta1": v1beta1, "v1beta2": v1beta2, "v1beta3": v1beta3}
+
+
+def status(**fields) -> dict:
+    return {"observedGeneration": 1, **fields}
+
+
+PER_VERSION: list[tuple[str, dict, object, dict]] = [
+    # (rule, base object, change, expected verdict per version)
+    ("§2.5 v1beta1 Provider address must match ^(http|https)://; §2.4/§2.3 v1beta2/v1beta3 address has no URL pattern",
+     guide_provider, lambda o: o["spec"].update(address="hooks.slack.com/services/T000/B000/XXX"),
+     versions("spec.address", ACCEPT, ACCEPT)),
+    ("§2.5 v1beta1 Provider address pattern refuses an empty address; v1beta2/v1beta3 take it",
+     guide_provider, lambda o: o["spec"].update(address=""),
+     versions("spec.address", ACCEPT, ACCEPT)),
+    ("§2.5 v1beta1 Provider address pattern takes http://",
+     guide_provider, lambda o: o["spec"].update(address="http://gitlab.internal/group/app"),
+     versions(ACCEPT, ACCEPT, ACCEPT)),
+    ("§2.6 address maxLength 2048 from v1beta2 (none in v1beta1)",
+     guide_provider, lambda o: o["spec"].update(address="https://" + "a" * 2041),
+     versions(ACCEPT, "spec.address", "spec.address")),
+    ("§2.6 channel maxLength 2048 from v1beta2 (none in v1beta1)",
+     guide_provider, lambda o: o["spec"].update(channel="c" * 2049),
+     versions(ACCEPT, "spec.channel", "spec.channel")),
+    ("§2.6 username maxLength 2048 from v1beta2 (none in v1beta1)",
+     guide_provider, lambda o: o["spec"].update(username="u" * 2049),
+     versions(ACCEPT, "spec.username", "spec.username")),
+    ("§2.6 proxy maxLength 2048 from v1beta2 (none in v1beta1)",
+     guide_provider, lambda o: o["spec"].update(proxy="http://" + "p" * 2042),
+     versions(ACCEPT, "spec.proxy", "spec.proxy")),
+    ("§2.5/§2.4/§2.3 proxy pattern ^(http|https):// in every version",
+     guide_provider, lambda o: o["spec"].update(proxy="socks5://proxy:1080"),
+     versions("spec.proxy", "spec.proxy", "spec.proxy")),
+    ("§2.5/§2.4/§2.3 timeout without hours in every version",
+     guide_provider, lambda o: o["spec"].update(timeout="1h"),
+     versions("spec.timeout", "spec.timeout", "spec.timeout")),
+    ("§2.5/§2.4/§2.3 type is required in every version",
+     guide_provider, lambda o: o["spec"].pop("type"),
+     versions("spec.type", "spec.type", "spec.type")),
+    ("§2.5 v1beta1 has no Provider interval; §2.6 v1beta2 gains it",
+     guide_provider, lambda o: o["spec"].update(interval="10m"),
+     versions("spec.interval", ACCEPT, ACCEPT)),
+    ("§2.4/§2.3 interval pattern allows hours, needs a unit",
+     guide_provider, lambda o: o["spec"].update(interval="10"),
+     versions("spec.interval", "spec.interval", "spec.interval")),
+    ("§2.6 proxySecretRef only from v1beta3",
+     guide_provider, lambda o: o["spec"].update(proxySecretRef={"name": "proxy"}),
+     versions("spec.proxySecretRef", "spec.proxySecretRef", ACCEPT)),
+    ("§2.6 serviceAccountName only from v1beta3",
+     guide_provider, lambda o: o["spec"].update(serviceAccountName="herald"),
+     versions("spec.serviceAccountName", "spec.serviceAccountName", ACCEPT)),
+    ("§2.6 commitStatusExpr only from v1beta3",
+     guide_provider, lambda o: o["spec"].update(commitStatusExpr="'flux/' + event.involvedObject.name"),
+     versions("spec.commitStatusExpr", "spec.commitStatusExpr", ACCEPT)),
+    ("§2.6 status.lastHandledReconcileAt from v1beta2 (kept in Herald's v1beta3 status)",
+     guide_provider, lambda o: o.update(status=status(lastHandledReconcileAt="2024-05-01T10:00:00Z")),
+     versions("status.lastHandledReconcileAt", ACCEPT, ACCEPT)),
+    ("§2.5/§2.4 status conditions and observedGeneration in every version",
+     guide_provider, lambda o: o.update(status=status(conditions=[])),
+     versions(ACCEPT, ACCEPT, ACCEPT)),
+]
+for provider_type in ("slack", "generic-hmac", "githubdispatch", "grafana"):
+    PER_VERSION.append((
+        f"§2.5 Provider type {provider_type} in every version", guide_provider,
+        lambda o, t=provider_type: o["spec"].update(type=t), versions(ACCEPT, ACCEPT, ACCEPT)))
+for provider_type in ("gitea", "bitbucketserver", "googlepubsub", "pagerduty", "datadog"):
+    PER_VERSION.append((
+        f"§2.6 Provider type {provider_type} from v1beta2", guide_provider,
+        lambda o, t=provider_type: o["spec"].update(type=t), versions("spec.type", ACCEPT, ACCEPT)))
+for provider_type in ("nats", "zulip", "otel", "giteapullrequestcomment", "githubpullrequestcomment",
+                      "gitlabmergerequestcomment", "zoom", "incident.io"):
+    PER_VERSION.append((
+        f"§2.3/§2.6 Provider type {provider_type} only in v1beta3", guide_provider,
+        lambda o, t=provider_type: o["spec"].update(type=t), versions("spec.type", "spec.type", ACCEPT)))
+PER_VERSION += [
+    ("§2.5 v1beta1 has no Alert inclusionList; §2.6 v1beta2 gains it",
+     guide_alert, lambda o: o["spec"].update(inclusionList=[".*"]),
+     versions("spec.inclusionList", ACCEPT, ACCEPT)),
+    ("§2.5 v1beta1 has no Alert eventMetadata; §2.6 v1beta2 gains it",
+     guide_alert, lambda o: o["spec"].update(eventMetadata={"env": "prod"}),
+     versions("spec.eventMetadata", ACCEPT, ACCEPT)),
+    ("§2.6 summary maxLength 255 from v1beta2 (none in v1beta1)",
+     guide_alert, lambda o: o["spec"].update(summary="s" * 256),
+     versions(ACCEPT, "spec.summary", "spec.summary")),
+    ("§2.5 v1beta1 event source name maxLength 53; §2.4/§2.1 253 in v1beta2 (at v1.8.4) and v1beta3",
+     guide_alert, lambda o: o["spec"]["eventSources"][0].update(name="a" * 54),
+     versions("spec.eventSources.0.name", ACCEPT, ACCEPT)),
+    ("§2.5 v1beta1 event source namespace maxLength 53; §2.4/§2.1 253 later",
+     guide_alert, lambda o: o["spec"]["eventSources"][0].update(namespace="n" * 54),
+     versions("spec.eventSources.0.namespace", ACCEPT, ACCEPT)),
+    ("§2.1 event source name maxLength 253 in every version",
+     guide_alert, lambda o: o["spec"]["eventSources"][0].update(name="a" * 254),
+     versions("spec.eventSources.0.name", "spec.eventSources.0.name", "spec.eventSources.0.name")),
+    ("§2.1 event source name minLength 1 in every version",
+     guide_alert, lambda o: o["spec"]["eventSources"][0].update(name=""),
+     versions("spec.eventSources.0.name", "spec.eventSources.0.name", "spec.eventSources.0.name")),
+    ("§2.5/§2.2 eventSeverity enum info, error in every version",
+     guide_alert, lambda o: o["spec"].update(eventSeverity="warning"),
+     versions("spec.eventSeverity", "spec.eventSeverity", "spec.eventSeverity")),
+    ("§2.5/§2.2 eventSeverity error in every version",
+     guide_alert, lambda o: o["spec"].update(eventSeverity="error"),
+     versions(ACCEPT, ACCEPT, ACCEPT)),
+    ("§2.5/§2.2 providerRef is required in every version",
+     guide_alert, lambda o: o["spec"].pop("providerRef"),
+     versions("spec.providerRef", "spec.providerRef", "spec.providerRef")),
+    ("§2.5/§2.2 eventSources is required in every version",
+     guide_alert, lambda o: o["spec"].pop("eventSources"),
+     versions("spec.eventSources", "spec.eventSources", "spec.eventSources")),
+    ("§2.5/§2.1 event source kind Deployment is refused in every version",
+     guide_alert, lambda o: o["spec"]["eventSources"][0].update(kind="Deployment"),
+     versions("spec.eventSources.0.kind", "spec.eventSources.0.kind", "spec.eventSources.0.kind")),
+    ("§2.6 Alert status.lastHandledReconcileAt from v1beta2 (kept in Herald's v1beta3 status)",
+     guide_alert, lambda o: o.update(status=status(lastHandledReconcileAt="2024-05-01T10:00:00Z")),
+     versions("status.lastHandledReconcileAt", ACCEPT, ACCEPT)),
+]
+for kind in ("ArtifactGenerator", "ExternalArtifact"):
+    PER_VERSION.append((
+        f"§2.5 v1beta1 event source kinds are the first ten; §2.1/§2.4 {kind} from v1beta2 (v1.8.0)", guide_alert,
+        lambda o, k=kind: o["spec"]["eventSources"][0].update(kind=k), versions("spec.eventSources.0.kind", ACCEPT, ACCEPT)))
+for kind in ("Bucket", "HelmChart", "ImagePolicy", "OCIRepository"):
+    PER_VERSION.append((
+        f"§2.5/§2.1 event source kind {kind} in every version", guide_alert,
+        lambda o, k=kind: o["spec"]["eventSources"][0].update(kind=k), versions(ACCEPT, ACCEPT, ACCEPT)))
+
+# The unchanged guide objects are valid in every version, so each refusal below comes from its rule.
+for base in (guide_provider, guide_alert):
+    for version in VERSIONS:
+        errors = crd_errors(as_version(base, version))
+        if errors:
+            fail(f"the guide's {base['kind']} sent as {version} is refused: {errors}")
+refusals = 0
+for rule, base, change, expected in PER_VERSION:
+    if sorted(expected) != VERSIONS:
+        fail(f"{rule}: give a verdict for each of {VERSIONS}")
+    for version, field in expected.items():
+        errors = crd_error_list(as_version(base, version, change))
+        label = f"{rule} [{base['kind']} {version}]"
+        if field is ACCEPT:
+            if errors:
+                fail(f"{label}: refused, the reference accepts it: {errors}")
+            else:
+                print(f"ok   accepted: {label}")
+        elif refused_for(errors, field):
+            refusals += 1
+            print(f"ok   refused at {field}: {label}")
+        else:
+            fail(f"{label}: must be refused at {field}, got {errors or 'no error'}")
+print(f"ok   {len(PER_VERSION)} per-version rules, {refusals} refusals")
 
 
 # 3. Render config/ and the chart, and validate everything they produce.
@@ -339,6 +522,22 @@ if not find(drop_in, "Service", "notification-controller"):
     fail("service.notificationController did not name the Service notification-controller")
 if any(obj["kind"] == "CustomResourceDefinition" for obj in drop_in):
     fail("crds.install: false still rendered CRDs")
+
+# One copy of the CRDs: the chart's files are config/'s (symbolic links), and the chart, config/default
+# and config/flux render them unchanged.
+chart_crd_files = sorted(Path("charts/herald/files/crds").glob("*.yaml"))
+if len(chart_crd_files) != len(CRD_FILES):
+    fail(f"charts/herald/files/crds has {len(chart_crd_files)} CRDs, config/crd/bases {len(CRD_FILES)}")
+for chart_file in chart_crd_files:
+    if not any(chart_file.read_bytes() == source.read_bytes() for source in CRD_FILES):
+        fail(f"{chart_file} is not a copy of a file in config/crd/bases")
+expected_crds = {crd["metadata"]["name"]: crd for crd in (yaml.safe_load(source.read_text()) for source in CRD_FILES)}
+for where in ("chart", "config/default", "config/flux"):
+    crds = {obj["metadata"]["name"]: obj for obj in rendered[where] if obj["kind"] == "CustomResourceDefinition"}
+    if crds != expected_crds:
+        fail(f"{where} renders CRDs that differ from config/crd/bases: {sorted(crds)}")
+    else:
+        print(f"ok   {where} renders config/crd/bases unchanged")
 namespaced = rendered["chart -f hack/chart-values/namespaced-ha.yaml"]
 if any(obj["kind"].startswith("Cluster") for obj in namespaced):
     fail("watchNamespace set, yet a ClusterRole(Binding) was rendered")
