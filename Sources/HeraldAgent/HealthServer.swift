@@ -131,7 +131,8 @@ private final class AnswerHandler: ChannelInboundHandler, Sendable {
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         } else {
             // HTTP/1.0 or `Connection: close`: the client reads until the connection closes.
-            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in context.close(promise: nil) }
+            let channel = context.channel
+            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
         }
     }
 }
