@@ -42,11 +42,39 @@ public struct EventDecodingError: Error, Sendable, Hashable, CustomStringConvert
     public var description: String { reason }
 }
 
-/// Turns any of the three input shapes into a Flux ``Event`` (reference §1.1, §1.5).
+/// The two Kubernetes Event APIs. A caller that read an object from a known resource names the API,
+/// because a real API server leaves `kind` and `apiVersion` out of the items of a list response.
+public enum KubernetesEventAPI: Sendable, Hashable, CustomStringConvertible {
+    /// `core/v1` Events: `involvedObject`, `message`, `lastTimestamp`, `count`.
+    case coreV1
+    /// `events.k8s.io/v1` Events: `regarding`, `note`, `series`, `deprecated*` fields.
+    case eventsV1
+
+    /// The API an `apiVersion` names; anything but `events.k8s.io/*` is `core/v1`.
+    public init(apiVersion: String) {
+        self = apiVersion.hasPrefix("events.k8s.io/") ? .eventsV1 : .coreV1
+    }
+
+    public var description: String {
+        switch self {
+        case .coreV1: "core/v1"
+        case .eventsV1: "events.k8s.io/v1"
+        }
+    }
+}
+
+/// Turns Flux events and Kubernetes Events into Flux ``Event``s (reference §1.1, §1.5).
 ///
-/// Accepted: a Flux event, a `core/v1` Event (or `events.k8s.io/v1` Event), and a watch event
-/// `{"type":…,"object":<Event>}`. The same mapping serves replay, the HTTP ingest and the cluster watch.
+/// Two entry points. ``decodeKubernetesEvent(_:api:watchType:filter:)`` is for input whose type is known
+/// from where it was read (the Event watch and its lists): it never looks at `kind`. ``decode(_:filter:)``
+/// is for input of unknown shape (`herald replay --events`): it tells a Flux event, a Kubernetes Event
+/// and a watch event `{"type":…,"object":…}` apart by their fields.
 public enum EventDecoder {
+    /// Decodes input of unknown shape by sniffing (replay files, standard input).
+    ///
+    /// A watch line is recognised by `type` plus `object`; a Kubernetes Event by `kind: Event`, or, without
+    /// `kind` (an item copied out of a list response), by `regarding`, or by `involvedObject` together with a
+    /// Kubernetes `type` and no Flux `severity`. Everything else is read as a Flux event.
     public static func decode(_ value: JSONValue, filter: EventFilter) throws(EventDecodingError) -> DecodedEvent {
         guard case .object(let object) = value else {
             throw EventDecodingError("expected a JSON object, got \(value.typeName)")
@@ -56,15 +84,34 @@ public enum EventDecoder {
             guard case .object(let eventObject) = inner else { throw EventDecodingError("object: expected an object") }
             switch watchType {
             case "ADDED", "MODIFIED":
-                return try decodeKubernetes(eventObject, watchType: watchType, filter: filter)
+                let api = KubernetesEventAPI(apiVersion: eventObject["apiVersion"]?.stringValue ?? "")
+                return try decodeKubernetes(eventObject, api: api, path: "object.", watchType: watchType, filter: filter)
             default:
                 return .ignored(.watchType(watchType))
             }
         }
-        if case .string(let kind) = object["kind"] ?? .null, kind == "Event" {
-            return try decodeKubernetes(object, watchType: nil, filter: filter)
+        if looksLikeKubernetesEvent(object) {
+            let api = KubernetesEventAPI(apiVersion: object["apiVersion"]?.stringValue ?? "")
+            return try decodeKubernetes(object, api: api, path: "", watchType: nil, filter: filter)
         }
         return try decodeFlux(object)
+    }
+
+    /// Decodes an object read from an Event resource of the given API, whatever `kind` and `apiVersion`
+    /// it carries (list items carry neither). `watchType` is the watch event's type, nil for a list item.
+    public static func decodeKubernetesEvent(
+        _ value: JSONValue, api: KubernetesEventAPI, watchType: String?, filter: EventFilter
+    ) throws(EventDecodingError) -> DecodedEvent {
+        guard case .object(let object) = value else {
+            throw EventDecodingError("expected a JSON object, got \(value.typeName)")
+        }
+        return try decodeKubernetes(object, api: api, path: "", watchType: watchType, filter: filter)
+    }
+
+    private static func looksLikeKubernetesEvent(_ object: JSONObject) -> Bool {
+        if case .string(let kind) = object["kind"] ?? .null { return kind == "Event" }
+        if object["regarding"] != nil { return true }
+        return object["involvedObject"] != nil && object["severity"] == nil && object["type"] != nil
     }
 
     /// A Flux event, as Go's decoder reads it: unknown fields ignored, wrong types rejected.
@@ -91,15 +138,14 @@ public enum EventDecoder {
         return .event(event, origin: .flux)
     }
 
-    /// A Kubernetes Event, mapped as reference §1.5 recommends.
-    static func decodeKubernetes(
-        _ object: JSONObject, watchType: String?, filter: EventFilter
+    /// A Kubernetes Event of `api`, mapped as reference §1.5 recommends; `path` prefixes field names in errors.
+    private static func decodeKubernetes(
+        _ object: JSONObject, api: KubernetesEventAPI, path: String, watchType: String?, filter: EventFilter
     ) throws(EventDecodingError)
         -> DecodedEvent
     {
-        let fields = FieldReader(object: object, path: watchType == nil ? "" : "object.")
-        let apiVersion = try fields.string("apiVersion")
-        let isEventsV1 = apiVersion.hasPrefix("events.k8s.io/")
+        let fields = FieldReader(object: object, path: path)
+        let isEventsV1 = api == .eventsV1
         let metadata = try fields.object("metadata") ?? JSONObject()
         let metadataFields = FieldReader(object: metadata, path: fields.path + "metadata.")
         let annotations = try metadataFields.stringMap("annotations") ?? [:]

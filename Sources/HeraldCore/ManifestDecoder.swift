@@ -47,16 +47,23 @@ public enum FluxObject: Sendable, Hashable {
 public enum ManifestDecoder {
     /// `strictFields` rejects unknown spec fields, as `kubectl apply --validate=strict` does for files; objects
     /// read from an API server were validated by its own CRD, which may be newer than Herald, so they pass `false`.
+    /// `readAs` is the type of the resource an object was read from: it stands in for a missing `apiVersion`
+    /// and `kind`, which the items of a list response need not carry.
     public static func decode(
-        _ value: JSONValue, defaultNamespace: String = "default", strictFields: Bool = true
+        _ value: JSONValue, defaultNamespace: String = "default", strictFields: Bool = true,
+        readAs: (apiVersion: String, kind: String)? = nil
     ) throws(ManifestError)
         -> FluxObject
     {
         guard case .object(let object) = value else {
             throw ManifestError(kind: "object", object: "?", field: "(root)", reason: "expected a mapping, got \(value.typeName)")
         }
-        let apiVersion = object["apiVersion"]?.stringValue ?? ""
-        let kind = object["kind"]?.stringValue ?? ""
+        var apiVersion = object["apiVersion"]?.stringValue ?? ""
+        var kind = object["kind"]?.stringValue ?? ""
+        if let readAs {
+            if apiVersion.isEmpty { apiVersion = readAs.apiVersion }
+            if kind.isEmpty { kind = readAs.kind }
+        }
         guard !apiVersion.isEmpty else {
             throw ManifestError(kind: kind.isEmpty ? "object" : kind, object: "?", field: "apiVersion", reason: "required")
         }

@@ -119,6 +119,105 @@ struct EventDecoderTests {
         #expect(origin == .kubernetes(uid: "e-uid-1", count: 1, resourceVersion: "991", watchType: nil))
     }
 
+    // MARK: decoding by context (issue 9: list items carry no kind)
+
+    /// A core/v1 Event as an item of a real list response: no `kind`/`apiVersion`, `managedFields` with
+    /// nested `f:` maps in `metadata`, and Go's zero values (`eventTime: null`, `reportingInstance: ""`).
+    static let listItemText = """
+        {
+          "metadata": {"name": "webapp.17e2a9c3d4b5f601", "namespace": "apps", "uid": "e-uid-1", "resourceVersion": "991",
+            "creationTimestamp": "2026-08-01T10:00:00Z",
+            "annotations": {"kustomize.toolkit.fluxcd.io/revision": "main@sha1:731f7eaddfb6af01cb2173e18f0f75b0ba780ef1",
+                            "kustomize.toolkit.fluxcd.io/commit_status": "update",
+                            "event.toolkit.fluxcd.io/env": "prod"},
+            "managedFields": [{"manager": "kustomize-controller", "operation": "Update", "apiVersion": "v1",
+              "time": "2026-08-01T10:00:00Z", "fieldsType": "FieldsV1",
+              "fieldsV1": {"f:count": {}, "f:metadata": {"f:annotations": {".": {}, "f:event.toolkit.fluxcd.io/env": {}}},
+                           "f:source": {"f:component": {}}}}]},
+          "involvedObject": {"kind": "Kustomization", "namespace": "apps", "name": "webapp",
+            "uid": "7d0cdc51-ddcf-4743-b223-83ca5c699632", "apiVersion": "kustomize.toolkit.fluxcd.io/v1", "resourceVersion": "81234"},
+          "reason": "ReconciliationSucceeded", "message": "Reconciliation finished in 1.2s, next run in 10m0s",
+          "source": {"component": "kustomize-controller"},
+          "firstTimestamp": "2026-08-01T10:00:00Z", "lastTimestamp": "2026-08-01T10:00:00Z", "count": 1,
+          "type": "Normal", "eventTime": null, "reportingComponent": "kustomize-controller", "reportingInstance": ""
+        }
+        """
+
+    @Test("a list item without kind, with managedFields and eventTime null, decodes by context as a core/v1 Event")
+    func listItemByContext() throws {
+        let decoded = try EventDecoder.decodeKubernetesEvent(
+            try JSONParser.parse(Self.listItemText), api: .coreV1, watchType: nil, filter: filter)
+        guard case .event(let event, let origin) = decoded else {
+            Issue.record("expected an event, got \(decoded)")
+            return
+        }
+        #expect(String(decoding: event.jsonBytes, as: UTF8.self) == Self.fluxEventBytes)
+        #expect(origin == .kubernetes(uid: "e-uid-1", count: 1, resourceVersion: "991", watchType: nil))
+    }
+
+    @Test("decoding by context ignores kind: even a wrong or missing kind is read as the resource's API")
+    func contextWinsOverKind() throws {
+        var object = try #require(try JSONParser.parse(Self.listItemText).objectValue)
+        object["kind"] = "Something"
+        let decoded = try EventDecoder.decodeKubernetesEvent(.object(object), api: .coreV1, watchType: "ADDED", filter: filter)
+        guard case .event(_, let origin) = decoded else {
+            Issue.record("expected an event, got \(decoded)")
+            return
+        }
+        #expect(origin == .kubernetes(uid: "e-uid-1", count: 1, resourceVersion: "991", watchType: "ADDED"))
+    }
+
+    @Test("an events.k8s.io/v1 list item decodes by context: regarding, note, series")
+    func eventsV1ListItemByContext() throws {
+        let text = """
+            {"metadata": {"name": "e", "namespace": "apps", "uid": "u2", "resourceVersion": "7",
+              "managedFields": [{"manager": "m", "fieldsV1": {"f:note": {}}}]},
+             "eventTime": "2026-12-05T05:44:24.123456Z", "regarding": {"kind": "HelmRelease", "namespace": "apps", "name": "podinfo"},
+             "note": "upgraded", "reason": "UpgradeSucceeded", "type": "Normal", "reportingController": "helm-controller",
+             "series": {"count": 4, "lastObservedTime": "2026-12-05T06:00:00.000001Z"}}
+            """
+        let decoded = try EventDecoder.decodeKubernetesEvent(try JSONParser.parse(text), api: .eventsV1, watchType: nil, filter: filter)
+        guard case .event(let event, let origin) = decoded else {
+            Issue.record("expected an event, got \(decoded)")
+            return
+        }
+        #expect(event.message == "upgraded")
+        #expect(event.involvedObject.name == "podinfo")
+        #expect(event.timestamp?.rfc3339 == "2026-12-05T06:00:00Z")
+        #expect(origin == .kubernetes(uid: "u2", count: 4, resourceVersion: "7", watchType: nil))
+    }
+
+    @Test("MicroTime eventTime with null first and last timestamps (the new recorder) is the event's time")
+    func microTimeWithNullTimestamps() throws {
+        let text = try coreEvent([
+            "lastTimestamp": .null, "firstTimestamp": .null, "eventTime": "2026-12-05T05:44:24.123456Z", "source": .object(JSONObject()),
+        ])
+        #expect(try decodedEvent(text).timestamp?.rfc3339 == "2026-12-05T05:44:24Z")
+    }
+
+    @Test("replay's sniffing reads a kind-less Kubernetes Event as one, and a Flux event as a Flux event")
+    func sniffingWithoutKind() throws {
+        guard case .event(_, let origin) = try decode(Self.listItemText) else {
+            Issue.record("expected an event")
+            return
+        }
+        #expect(origin == .kubernetes(uid: "e-uid-1", count: 1, resourceVersion: "991", watchType: nil))
+        guard case .event(_, let fluxOrigin) = try decode(Self.fluxEventBytes) else {
+            Issue.record("expected a Flux event")
+            return
+        }
+        #expect(fluxOrigin == .flux)
+    }
+
+    @Test("an undecodable Event names the field at fault")
+    func contextErrorNamesTheField() throws {
+        var object = try #require(try JSONParser.parse(Self.listItemText).objectValue)
+        object["involvedObject"] = "webapp"
+        #expect(throws: EventDecodingError("involvedObject: expected an object, got string")) {
+            try EventDecoder.decodeKubernetesEvent(.object(object), api: .coreV1, watchType: nil, filter: filter)
+        }
+    }
+
     @Test("events.k8s.io/v1 Event: regarding, note, reportingController, series.lastObservedTime")
     func eventsV1Shape() throws {
         let text = """

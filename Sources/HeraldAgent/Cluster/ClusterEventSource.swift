@@ -4,12 +4,17 @@ import HeraldKube
 import Logging
 import Synchronization
 
-/// The single watch on `core/v1` Events: turns new occurrences into pipeline input.
+/// The single watch on Kubernetes Events: turns new occurrences into pipeline input.
 ///
 /// What is delivered: ADDED and MODIFIED Events whose occurrence is new (``OccurrenceTracker``); on the
 /// first list, only Events no older than the start time minus the startup grace; on a relist, only
 /// occurrences not seen before. No Event object is kept: memory is the tracker's bound.
+///
+/// List items and watch objects are decoded as Events of ``api``, the API of the watched resource, never
+/// by their `kind`: a real API server leaves `kind` and `apiVersion` out of list items.
 public actor ClusterEventSource: ReflectorConsumer {
+    /// The API of the watched Event resource.
+    public nonisolated let api: KubernetesEventAPI
     private var tracker: OccurrenceTracker
     private let processor: EventProcessor
     private let filter: EventFilter
@@ -22,11 +27,16 @@ public actor ClusterEventSource: ReflectorConsumer {
     public private(set) var watermark: DeliveryWatermark
     private var initialListDone = false
     private var invalid = 0
+    /// Undecodable Event versions (`uid@resourceVersion`) already reported, so a relist that reads the same
+    /// object again neither counts nor logs it twice.
+    private var reportedInvalid = LRUMemory<String, Bool>(capacity: 1_024)
 
     public init(
-        processor: EventProcessor, filter: EventFilter, startTime: FluxTimestamp, startupGrace: Duration, trackerCapacity: Int,
-        logger: Logger, metrics: HeraldMetrics? = nil, resumeFrom: DeliveryWatermark? = nil
+        api: KubernetesEventAPI = .coreV1, processor: EventProcessor, filter: EventFilter, startTime: FluxTimestamp,
+        startupGrace: Duration, trackerCapacity: Int, logger: Logger, metrics: HeraldMetrics? = nil,
+        resumeFrom: DeliveryWatermark? = nil
     ) {
+        self.api = api
         self.resumeFrom = resumeFrom
         self.watermark = resumeFrom ?? DeliveryWatermark()
         self.processor = processor
@@ -37,7 +47,7 @@ public actor ClusterEventSource: ReflectorConsumer {
         self.startCutoff = startTime.secondsSinceEpoch - startupGrace.components.seconds
     }
 
-    /// Malformed Events seen (counted, logged, dropped).
+    /// Malformed Events seen (counted, logged and dropped once per object version).
     public var invalidEvents: Int { invalid }
     public var trackerEvictions: Int { tracker.evictions }
 
@@ -68,13 +78,9 @@ public actor ClusterEventSource: ReflectorConsumer {
     private func consider(_ object: JSONValue, watchType: String?) async {
         let decoded: DecodedEvent
         do {
-            decoded = try EventDecoder.decode(object, filter: filter)
+            decoded = try EventDecoder.decodeKubernetesEvent(object, api: api, watchType: watchType, filter: filter)
         } catch {
-            invalid += 1
-            metrics?.eventReceived(source: "watch")
-            metrics?.eventDropped(reason: "invalid")
-            let name = object["metadata"]?["name"]?.stringValue ?? "?"
-            logger.error("malformed Event dropped", metadata: ["event": "\(name)", "error": "\(error)"])
+            reportInvalid(object, error)
             return
         }
         guard case .event(let event, let origin) = decoded, case .kubernetes(let uid, let count, _, _) = origin else {
@@ -97,5 +103,28 @@ public actor ClusterEventSource: ReflectorConsumer {
             return
         }
         await processor.process(decoded)
+    }
+
+    /// Counts and logs an Event that cannot be decoded, once per object version; the items after it go on.
+    private func reportInvalid(_ object: JSONValue, _ error: EventDecodingError) {
+        let metadata = object["metadata"]
+        let namespace = metadata?["namespace"]?.stringValue ?? ""
+        let name = metadata?["name"]?.stringValue ?? "?"
+        let uid = metadata?["uid"]?.stringValue ?? ""
+        let version = metadata?["resourceVersion"]?.stringValue ?? ""
+        if !uid.isEmpty {
+            let key = "\(uid)@\(version)"
+            guard reportedInvalid.touch(key) == nil else { return }
+            reportedInvalid.insert(key, true)
+        }
+        invalid += 1
+        metrics?.eventReceived(source: "watch")
+        metrics?.eventDropped(reason: "invalid")
+        logger.error(
+            "malformed Event dropped",
+            metadata: [
+                "event": "\(namespace.isEmpty ? name : namespace + "/" + name)", "uid": "\(uid)", "api": "\(api)",
+                "error": "\(error)",
+            ])
     }
 }

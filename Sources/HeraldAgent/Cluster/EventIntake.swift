@@ -60,15 +60,15 @@ final class EventIntake: Service, Sendable {
                 await elector.waitForLeadership()
                 if Task.isCancelled { return }
             }
+            let path = ResourcePath(group: "", version: "v1", resource: "events", namespace: context.configuration.watchNamespace)
             let source = ClusterEventSource(
-                processor: context.processor, filter: context.configuration.eventFilter,
+                api: KubernetesEventAPI(apiVersion: path.apiVersion), processor: context.processor,
+                filter: context.configuration.eventFilter,
                 startTime: FluxTimestamp(secondsSinceEpoch: Int64(Date().timeIntervalSince1970)),
                 startupGrace: context.configuration.startupGrace, trackerCapacity: context.configuration.occurrenceCapacity,
                 logger: context.logger, metrics: context.metrics, resumeFrom: await loadWatermark())
             let reflector = Reflector(
-                client: context.client,
-                path: ResourcePath(group: "", version: "v1", resource: "events", namespace: context.configuration.watchNamespace),
-                settings: context.settings, consumer: source, logger: context.logger)
+                client: context.client, path: path, settings: context.settings, consumer: source, logger: context.logger)
             current.withLock { $0 = (reflector, source) }
             let context = self.context
             let lost = await withTaskGroup(of: Bool.self) { group in

@@ -142,7 +142,8 @@ public actor FluxObjectStore {
             key: key, uid: metadata?["uid"]?.stringValue ?? "", generation: metadata?["generation"]?.intValue ?? 0,
             resourceVersion: metadata?["resourceVersion"]?.stringValue ?? "")
         do {
-            let decoded = try ManifestDecoder.decode(object, strictFields: false)
+            let decoded = try ManifestDecoder.decode(
+                object, strictFields: false, readAs: (apiVersion: FluxAPIVersion.group + "/" + api.version.rawValue, kind: kind.rawValue))
             return Stored(meta: meta, object: decoded, error: nil, status: object["status"])
         } catch {
             return Stored(meta: meta, object: nil, error: error, status: object["status"])
