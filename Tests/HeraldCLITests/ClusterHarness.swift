@@ -25,11 +25,13 @@ final class ClusterHarness: @unchecked Sendable {
         self.fluxVersion = fluxVersion
     }
 
-    /// Serves the Flux types (`versions`, newest last) with or without a status subresource.
+    /// Serves the Flux types (`versions`, newest last) with or without a status subresource. resourceVersions
+    /// are opaque by default, so every cluster test also shows that Herald never parses or orders them.
     static func start(
-        fluxVersions: [String] = ["v1beta3"], statusSubresource: Bool = false, tls: TestTLS? = nil, auth: FakeKubeAuth = .none
+        fluxVersions: [String] = ["v1beta3"], statusSubresource: Bool = false, tls: TestTLS? = nil, auth: FakeKubeAuth = .none,
+        resourceVersions: FakeResourceVersionFormat = .opaque
     ) async throws -> ClusterHarness {
-        let api = try await FakeKubeAPIServer.start(tls: tls, auth: auth)
+        let api = try await FakeKubeAPIServer.start(tls: tls, auth: auth, resourceVersions: resourceVersions)
         for (resource, kind) in [("alerts", "Alert"), ("providers", "Provider")] {
             api.register(
                 FakeResourceType(
@@ -68,14 +70,21 @@ final class ClusterHarness: @unchecked Sendable {
     }
 
     static func timestamp(_ offset: TimeInterval = 0) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: Date().addingTimeInterval(offset))
+        timestamp(at: Date().addingTimeInterval(offset))
     }
 
+    static func timestamp(at date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
+    }
+
+    /// A core/v1 Event as a Flux controller's recorder writes it; the fake adds what the apiserver adds
+    /// (`managedFields`, `eventTime: null`, …) and serves it without `kind` in lists.
     static func coreEvent(
         name: String, object: String = "webapp", namespace: String = "apps", message: String, type: String = "Normal",
-        reason: String = "ReconciliationSucceeded", count: Int = 1, lastTimestamp: String = ClusterHarness.timestamp()
+        reason: String = "ReconciliationSucceeded", count: Int = 1, lastTimestamp: String = ClusterHarness.timestamp(),
+        involvedKind: String = "Kustomization"
     ) -> JSONValue {
         [
             "apiVersion": "v1", "kind": "Event",
@@ -84,7 +93,7 @@ final class ClusterHarness: @unchecked Sendable {
                 "annotations": ["kustomize.toolkit.fluxcd.io/revision": "main@sha1:731f7eaddfb6af01cb2173e18f0f75b0ba780ef1"],
             ],
             "involvedObject": [
-                "kind": "Kustomization", "namespace": .string(namespace), "name": .string(object),
+                "kind": .string(involvedKind), "namespace": .string(namespace), "name": .string(object),
                 "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
             ],
             "type": .string(type), "reason": .string(reason), "message": .string(message),
@@ -96,6 +105,11 @@ final class ClusterHarness: @unchecked Sendable {
     @discardableResult
     func createEvent(_ event: JSONValue, namespace: String = "apps") throws -> JSONValue {
         try api.create(event, group: "", version: "v1", resource: "events", namespace: namespace)
+    }
+
+    /// Lines of Herald's log that contain `text`.
+    func logLines(containing text: String) -> [Substring] {
+        heraldLog.split(separator: "\n").filter { $0.contains(text) }
     }
 
     /// The recorder's requests as the messages of the Flux events they carried.

@@ -316,7 +316,8 @@ struct ClusterModeTests {
         // A zero startup grace: without the watermark, nothing created while Herald was down would be sent.
         let arguments = ["--startup-grace", "0s", "--watermark-interval", "1s"]
         try await harness.startHerald(extraArguments: arguments)
-        try harness.createEvent(ClusterHarness.coreEvent(name: "before", message: "before"))
+        let lastHandledSecond = ClusterHarness.timestamp()
+        try harness.createEvent(ClusterHarness.coreEvent(name: "before", message: "before", lastTimestamp: lastHandledSecond))
         #expect(try await harness.waitForDeliveries(1) == ["before"])
         #expect(await harness.stopHerald() == 0)
         let lease = try #require(
@@ -327,12 +328,16 @@ struct ClusterModeTests {
             ClusterHarness.coreEvent(name: "down1", message: "while down 1", lastTimestamp: ClusterHarness.timestamp(1)))
         try harness.createEvent(
             ClusterHarness.coreEvent(name: "down2", message: "while down 2", lastTimestamp: ClusterHarness.timestamp(1)))
+        // The watermark's own second: told apart from "before" by its identity, not by its time.
+        try harness.createEvent(
+            ClusterHarness.coreEvent(name: "down0", message: "while down, same second", lastTimestamp: lastHandledSecond))
         try await harness.startHerald(extraArguments: arguments)
-        #expect(try await harness.waitForDeliveries(3) == ["before", "while down 1", "while down 2"])
+        let expected = ["before", "while down, same second", "while down 1", "while down 2"]
+        // The restart lists the Events (in key order: down0, down1, down2): list items carry no kind.
+        #expect(try await harness.waitForDeliveries(4) == expected)
         try await Task.sleep(for: .seconds(1))
-        #expect(
-            await harness.deliveredMessages() == ["before", "while down 1", "while down 2"],
-            "nothing handled before the restart is repeated")
+        #expect(await harness.deliveredMessages() == expected, "nothing handled before the restart is repeated")
+        #expect(harness.logLines(containing: "malformed Event").isEmpty)
     }
 
     @Test("restart after kill -9: Events handled before the last watermark write are not repeated, missed ones are delivered")

@@ -43,6 +43,19 @@ import NIOSSL
 /// - Errors are `Status` objects with the apiserver's reasons and message wording; 401 `Unauthorized`
 ///   for a missing or unknown bearer token; injected failures carry `Retry-After` and
 ///   `details.retryAfterSeconds`. Responses carry `Audit-Id` and `Cache-Control: no-cache, private`.
+/// - List items of built-in types carry no `kind` and `apiVersion` (only the `<Kind>List` does), as the
+///   apiserver's typed encoders write them; custom resources (registered types) keep both, as unstructured
+///   objects do. Watch objects always carry both.
+/// - Every object carries `metadata.managedFields` (one `Update` entry per writer, named by the first word
+///   of the `User-Agent`, with nested `f:` field sets; `subresource: status` for status writes). Clients
+///   cannot write them.
+/// - Go's zero values are written for fields without `omitempty` and for struct-typed fields: a core/v1
+///   Event always has `eventTime` (`null` when the old recorder wrote it), `firstTimestamp`,
+///   `lastTimestamp`, `source`, `reportingComponent` and `reportingInstance`.
+/// - `resourceVersion`s are opaque: `FakeResourceVersionFormat.opaque` serves non-numeric, unordered ones.
+/// - Event TTL: `expireEvents(ttl:)` deletes Events not written for `ttl` (a DELETED on the watch).
+/// - `compactAfterNextListPage()` makes the continue token of the next page expire before it is used
+///   (410 `Expired`), as an etcd compaction between two pages of a large list does.
 /// - Metadata-only requests (`Accept: application/json;as=PartialObjectMetadata[List];g=meta.k8s.io;v=v1`)
 ///   get `PartialObjectMetadata(List)` with that Content-Type; unsupported conversions such as
 ///   `as=Table` are skipped in favour of the next acceptable range, or 406 when none is left.
@@ -52,13 +65,12 @@ import NIOSSL
 ///   current one stays watchable (so a client's relist after a 410 does not get another 410).
 ///
 /// Simplified, on purpose:
-/// - List items carry `kind` and `apiVersion` (the apiserver omits them for built-in types and keeps
-///   them for custom resources; clients, kubectl included, accept both).
 /// - Every version of a type serves the same objects with `apiVersion` rewritten (a CRD with
 ///   `conversion: None`); core `events` and `events.k8s.io` events are separate stores.
 /// - No admission, validation, defaulting, authorization (any authenticated request is allowed),
 ///   namespace existence checks, finalizers or graceful deletion (deletes are immediate),
-///   `managedFields`, server-side apply or JSON Patch (both 415). Strategic merge patch is applied as
+///   server-side apply or JSON Patch (both 415). `managedFields` field sets follow the object's shape,
+///   not the type's schema (atomic structs, list map keys). Strategic merge patch is applied as
 ///   a JSON merge patch (no merge keys, no `$patch` directives).
 /// - No aggregated discovery (`apidiscovery.k8s.io/v2`): clients fall back to the legacy documents,
 ///   as they do with older apiservers. No protobuf, no Table conversion.
@@ -97,7 +109,8 @@ public final class FakeKubeAPIServer: Sendable {
     /// `events.k8s.io/v1` `events`. With `tls` it serves HTTPS; `.clientCertificate` auth requires
     /// `tls` and makes the handshake demand a client certificate signed by its CA.
     public static func start(
-        tls: TestTLS? = nil, auth: FakeKubeAuth = .none, eventLogCapacity: Int = 10_000
+        tls: TestTLS? = nil, auth: FakeKubeAuth = .none, eventLogCapacity: Int = 10_000,
+        resourceVersions: FakeResourceVersionFormat = .etcdRevision
     ) async throws
         -> FakeKubeAPIServer
     {
@@ -117,7 +130,7 @@ public final class FakeKubeAPIServer: Sendable {
             tls?.requireClientCertificate = true
         }
         let sslContext = try tls?.makeServerContext()
-        let store = FakeKubeStore(logCapacity: eventLogCapacity)
+        let store = FakeKubeStore(logCapacity: eventLogCapacity, format: resourceVersions)
         let control = FakeKubeControl(acceptedTokens: acceptedTokens)
         try seed(store)
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -143,23 +156,35 @@ public final class FakeKubeAPIServer: Sendable {
     }
 
     private static func seed(_ store: FakeKubeStore) throws {
+        // Zero values as Go writes them: struct-typed fields are never omitted, a zero metav1.Time is null.
+        let coreEventZeroValues = JSONObject([
+            ("involvedObject", .object(JSONObject())), ("source", .object(JSONObject())), ("firstTimestamp", .null),
+            ("lastTimestamp", .null), ("eventTime", .null), ("reportingComponent", ""), ("reportingInstance", ""),
+        ])
+        let eventsV1ZeroValues = JSONObject([
+            ("eventTime", .null), ("regarding", .object(JSONObject())), ("deprecatedSource", .object(JSONObject())),
+            ("deprecatedFirstTimestamp", .null), ("deprecatedLastTimestamp", .null),
+        ])
+        let structOnly = { (name: String) in JSONObject([(name, .object(JSONObject()))]) }
         let builtIns = [
             FakeResourceType(
                 group: "", versions: ["v1"], resource: "namespaces", kind: "Namespace", namespaced: false, statusSubresource: true,
-                shortNames: ["ns"]),
+                shortNames: ["ns"], builtIn: true, zeroValueFields: structOnly("spec")),
             FakeResourceType(
                 group: "", versions: ["v1"], resource: "events", kind: "Event", namespaced: true, statusSubresource: false,
-                shortNames: ["ev"]),
-            FakeResourceType(group: "", versions: ["v1"], resource: "secrets", kind: "Secret", namespaced: true, statusSubresource: false),
+                shortNames: ["ev"], builtIn: true, zeroValueFields: coreEventZeroValues),
+            FakeResourceType(
+                group: "", versions: ["v1"], resource: "secrets", kind: "Secret", namespaced: true, statusSubresource: false,
+                builtIn: true),
             FakeResourceType(
                 group: "", versions: ["v1"], resource: "configmaps", kind: "ConfigMap", namespaced: true, statusSubresource: false,
-                shortNames: ["cm"]),
+                shortNames: ["cm"], builtIn: true),
             FakeResourceType(
                 group: "coordination.k8s.io", versions: ["v1"], resource: "leases", kind: "Lease", namespaced: true,
-                statusSubresource: false),
+                statusSubresource: false, builtIn: true, zeroValueFields: structOnly("spec")),
             FakeResourceType(
                 group: "events.k8s.io", versions: ["v1"], resource: "events", kind: "Event", namespaced: true, statusSubresource: false,
-                shortNames: ["ev"]),
+                shortNames: ["ev"], builtIn: true, zeroValueFields: eventsV1ZeroValues),
         ]
         for type in builtIns { store.register(type) }
         let namespaces = builtIns[0]
@@ -226,9 +251,14 @@ public final class FakeKubeAPIServer: Sendable {
         return (try? store.list(type, version: version, namespace: namespace, options: FakeKubeStore.ListOptions()).items) ?? []
     }
 
-    /// The current global resourceVersion (the last write's).
+    /// The current global revision (the last write's); ``resourceVersionString`` is how clients see it.
     public var resourceVersion: Int {
         store.currentResourceVersion
+    }
+
+    /// The current resourceVersion as clients see it, in the server's ``FakeResourceVersionFormat``.
+    public var resourceVersionString: String {
+        store.format.string(store.currentResourceVersion)
     }
 
     // MARK: Fault injection
@@ -257,6 +287,21 @@ public final class FakeKubeAPIServer: Sendable {
     /// 410 `Expired`), while the current one (a list taken now) stays watchable; objects are kept.
     public func expireResourceVersions() {
         store.expireResourceVersions()
+    }
+
+    /// Deletes every Event (core/v1 and `events.k8s.io/v1`) that was last written more than `ttl` ago,
+    /// as the apiserver's `--event-ttl` (1 h by default) does: each is a DELETED on the watch and is gone
+    /// from the next list. Returns how many expired.
+    @discardableResult
+    public func expireEvents(ttl: Duration) -> Int {
+        store.expireEvents(ttl: ttl)
+    }
+
+    /// Compacts the history right after the next list page that has a continue token is served, so
+    /// that token is already too old when the client asks for the following page (410 `Expired`): what
+    /// an etcd compaction between two pages of a large list does. The client must list again from the start.
+    public func compactAfterNextListPage() {
+        store.compactAfterNextListPage()
     }
 
     /// Sends a BOOKMARK event carrying the current resourceVersion to every watch that asked for

@@ -88,7 +88,7 @@ extension FakeKubeError {
         FakeKubeError(code: 410, reason: "Expired", message: message)
     }
 
-    static func tooOldResourceVersion(_ requested: Int, oldest: Int) -> FakeKubeError {
+    static func tooOldResourceVersion(_ requested: String, oldest: String) -> FakeKubeError {
         expired("too old resource version: \(requested) (\(oldest))")
     }
 

@@ -30,10 +30,10 @@ enum FakeKubeObjects {
     }
 
     /// `kind` and `apiVersion` first (TypeMeta's order), then `metadata` in ObjectMeta order, then
-    /// the other members as given.
-    static func normalized(_ object: JSONObject, kind: String, apiVersion: String) -> JSONValue {
+    /// the other members as given, then the type's zero-value fields that were not given.
+    static func normalized(_ object: JSONObject, type: FakeResourceType, apiVersion: String) -> JSONValue {
         var result = JSONObject()
-        result.append("kind", .string(kind))
+        result.append("kind", .string(type.kind))
         result.append("apiVersion", .string(apiVersion))
         var metadata = JSONObject()
         let given = object["metadata"]?.objectValue ?? JSONObject()
@@ -41,6 +41,7 @@ enum FakeKubeObjects {
         for (key, value) in given where !metadataOrder.contains(key) { metadata.append(key, value) }
         result.append("metadata", .object(metadata))
         for (key, value) in object where !["kind", "apiVersion", "metadata"].contains(key) { result.append(key, value) }
+        for (key, value) in type.zeroValueFields where object[key] == nil { result.append(key, value) }
         return .object(result)
     }
 
@@ -63,9 +64,9 @@ enum FakeKubeObjects {
 
     /// What a watch BOOKMARK carries: only kind, apiVersion and `metadata.resourceVersion`
     /// (plus annotations, for the `k8s.io/initial-events-end` marker).
-    static func bookmark(kind: String, apiVersion: String, resourceVersion: Int, annotations: JSONValue? = nil) -> JSONValue {
+    static func bookmark(kind: String, apiVersion: String, resourceVersion: String, annotations: JSONValue? = nil) -> JSONValue {
         var metadata = JSONObject()
-        metadata.append("resourceVersion", .string(String(resourceVersion)))
+        metadata.append("resourceVersion", .string(resourceVersion))
         if let annotations { metadata.append("annotations", annotations) }
         return ["kind": .string(kind), "apiVersion": .string(apiVersion), "metadata": .object(metadata)]
     }
@@ -75,5 +76,13 @@ enum FakeKubeObjects {
         var bytes = JSONWriter.bytes(["type": .string(type), "object": object])
         bytes.append(UInt8(ascii: "\n"))
         return bytes
+    }
+
+    /// An item of a list response: a built-in type's items carry no `kind` and `apiVersion`.
+    static func listItem(_ object: JSONValue, type: FakeResourceType) -> JSONValue {
+        guard type.builtIn, case .object(var members) = object else { return object }
+        members["kind"] = nil
+        members["apiVersion"] = nil
+        return .object(members)
     }
 }

@@ -1,3 +1,5 @@
+import HeraldJSON
+
 /// A resource type (group, versions, plural) that a `FakeKubeAPIServer` serves, like a built-in
 /// API or an installed CustomResourceDefinition. Register Flux CRDs with this before testing.
 ///
@@ -19,11 +21,18 @@ public struct FakeResourceType: Sendable, Hashable {
     public var statusSubresource: Bool
     /// Abbreviations listed in discovery (`ns`, `ev`), which kubectl resolves as resource names.
     public var shortNames: [String]
+    /// Whether the type is compiled into the apiserver (a typed Go struct) rather than a custom resource.
+    /// The items of a built-in type's list carry no `kind` and `apiVersion` (only the `<Kind>List` does);
+    /// custom resources are stored unstructured and keep both.
+    public var builtIn: Bool
+    /// Members the Go struct always writes, with the value it writes when they are unset: fields without
+    /// `omitempty`, and struct-typed fields, which `omitempty` does not omit (a zero `metav1.Time` is `null`).
+    public var zeroValueFields: JSONObject
 
     /// A resource type; `versions` must not be empty.
     public init(
         group: String, versions: [String], resource: String, kind: String, namespaced: Bool, statusSubresource: Bool,
-        shortNames: [String] = []
+        shortNames: [String] = [], builtIn: Bool = false, zeroValueFields: JSONObject = JSONObject()
     ) {
         self.group = group
         self.versions = versions
@@ -32,6 +41,8 @@ public struct FakeResourceType: Sendable, Hashable {
         self.namespaced = namespaced
         self.statusSubresource = statusSubresource
         self.shortNames = shortNames
+        self.builtIn = builtIn
+        self.zeroValueFields = zeroValueFields
     }
 
     /// `v1` for the core group, `group/version` otherwise: the `apiVersion` of objects at `version`.

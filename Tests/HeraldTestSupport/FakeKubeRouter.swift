@@ -242,7 +242,8 @@ struct FakeKubeRouter: Sendable {
             guard !type.namespaced || target.namespace != nil else { throw FakeKubeError.methodNotAllowed }
             let body = try decodeBody(request)
             let created = try store.create(
-                body, type: type, version: target.version, namespace: target.namespace, viaAPI: true, dryRun: isDryRun(request))
+                body, type: type, version: target.version, namespace: target.namespace, viaAPI: true, dryRun: isDryRun(request),
+                manager: FakeManagedFields.manager(userAgent: request.header("user-agent")))
             return .response(.json(created, status: 201))
         case "DELETE":
             let labels = try FakeKubeSelector.labels(request.query("labelSelector"))
@@ -268,12 +269,14 @@ struct FakeKubeRouter: Sendable {
         case "PUT":
             let body = try decodeBody(request)
             let updated = try store.update(
-                body, type: type, version: target.version, namespace: target.namespace, name: name, mode: mode, dryRun: isDryRun(request))
+                body, type: type, version: target.version, namespace: target.namespace, name: name, mode: mode, dryRun: isDryRun(request),
+                manager: FakeManagedFields.manager(userAgent: request.header("user-agent")))
             return .response(.json(updated))
         case "PATCH":
             let patch = try decodePatch(request)
             let patched = try store.patch(
-                patch, type: type, version: target.version, namespace: target.namespace, name: name, mode: mode, dryRun: isDryRun(request))
+                patch, type: type, version: target.version, namespace: target.namespace, name: name, mode: mode, dryRun: isDryRun(request),
+                manager: FakeManagedFields.manager(userAgent: request.header("user-agent")))
             return .response(.json(patched))
         case "DELETE" where target.subresource == nil:
             let options: JSONValue? = request.body.isEmpty ? nil : try decodeBody(request)
@@ -290,7 +293,7 @@ struct FakeKubeRouter: Sendable {
 
     private func listResponse(_ page: FakeKubeStore.ListPage, target: Target, representation: Representation) -> Response {
         var metadata = JSONObject()
-        metadata.append("resourceVersion", .string(String(page.resourceVersion)))
+        metadata.append("resourceVersion", .string(store.format.string(page.resourceVersion)))
         if let token = page.continueToken { metadata.append("continue", .string(token)) }
         if let remaining = page.remainingItemCount { metadata.append("remainingItemCount", .integer(remaining)) }
         var list = JSONObject()
@@ -299,7 +302,7 @@ struct FakeKubeRouter: Sendable {
             list.append("kind", .string("\(target.type.kind)List"))
             list.append("apiVersion", .string(target.type.apiVersion(target.version)))
             list.append("metadata", .object(metadata))
-            list.append("items", .array(page.items))
+            list.append("items", .array(page.items.map { FakeKubeObjects.listItem($0, type: target.type) }))
         case .metadata(let version):
             list.append("kind", "PartialObjectMetadataList")
             list.append("apiVersion", .string("meta.k8s.io/\(version)"))

@@ -82,12 +82,21 @@ final class FakeKubeStore: Sendable {
         var nextWatchID = 1
         var stalled = false
         var expiredAsHTTPStatus = false
+        /// Compact right after the next list page that has a continue token.
+        var compactAfterNextPage = false
+        /// When each stored object was last written, for the Event TTL.
+        var lastWrite: [TypeKey: [String: ContinuousClock.Instant]] = [:]
+        /// How resourceVersions are written; fixed at start.
+        let format: FakeResourceVersionFormat
     }
 
     private let state: Mutex<State>
+    /// How resourceVersions are written.
+    let format: FakeResourceVersionFormat
 
-    init(logCapacity: Int) {
-        state = Mutex(State(logCapacity: max(1, logCapacity)))
+    init(logCapacity: Int, format: FakeResourceVersionFormat = .etcdRevision) {
+        self.format = format
+        state = Mutex(State(logCapacity: max(1, logCapacity), format: format))
     }
 
     // MARK: Types
@@ -171,9 +180,11 @@ final class FakeKubeStore: Sendable {
                     // ... the server may ignore limit").
                     honourLimit = false
                 case (let text, let match):
-                    guard let requested = Int(text) else { throw FakeKubeError.badRequest("invalid resource version: \(text)") }
+                    guard let requested = state.format.revision(text) else {
+                        throw FakeKubeError.badRequest("invalid resource version: \(text)")
+                    }
                     guard requested <= state.resourceVersion else {
-                        throw Self.tooLargeResourceVersion(requested, current: state.resourceVersion)
+                        throw Self.tooLargeResourceVersion(text, current: state.format.string(state.resourceVersion))
                     }
                     switch match {
                     case "", "NotOlderThan": break
@@ -184,7 +195,7 @@ final class FakeKubeStore: Sendable {
                                 + "resourceVersionMatch \"exact\" is forbidden for resourceVersion \"0\"")
                     case "Exact":
                         guard requested >= state.oldestAvailable else {
-                            throw FakeKubeError.tooOldResourceVersion(requested, oldest: state.oldestAvailable)
+                            throw FakeKubeError.tooOldResourceVersion(text, oldest: state.format.string(state.oldestAvailable))
                         }
                         snapshot = requested
                     default:
@@ -210,6 +221,13 @@ final class FakeKubeStore: Sendable {
                 keys = Array(keys.prefix(limit))
             }
             page.items = keys.compactMap { objects[$0] }.map { FakeKubeObjects.rendered($0, type: type, version: version) }
+            if page.continueToken != nil, state.compactAfterNextPage {
+                // A write elsewhere (etcd's revision is global, other components write all the time), then a
+                // compaction: the snapshot this page was served at is gone, the current revision is not.
+                state.compactAfterNextPage = false
+                state.resourceVersion += 1
+                Self.compact(&state)
+            }
             return page
         }
     }
@@ -230,9 +248,11 @@ final class FakeKubeStore: Sendable {
     // MARK: Writes
 
     /// Creates `object`. `viaAPI` applies the apiserver's create rules (status dropped when the type
-    /// has a status subresource); test-side creates keep everything they are given.
+    /// has a status subresource); test-side creates keep everything they are given. `manager` names the
+    /// writer in `metadata.managedFields`.
     func create(
-        _ object: JSONValue, type: FakeResourceType, version: String, namespace: String?, viaAPI: Bool, dryRun: Bool = false
+        _ object: JSONValue, type: FakeResourceType, version: String, namespace: String?, viaAPI: Bool, dryRun: Bool = false,
+        manager: String = FakeManagedFields.testManager
     ) throws -> JSONValue {
         guard case .object(var body) = object else {
             throw FakeKubeError.badRequest("the object provided is unrecognized (must be of type \(type.kind)): not a JSON object")
@@ -255,16 +275,22 @@ final class FakeKubeStore: Sendable {
             let key = Self.key(type, namespace: metadata["namespace"]?.stringValue, name: name)
             guard state.objects[typeKey]?[key] == nil else { throw FakeKubeError.alreadyExists(type, name: name) }
             let resourceVersion = state.resourceVersion + 1
+            let now = FakeKubeEncoding.now()
             metadata["name"] = .string(name)
             metadata["uid"] = .string(FakeKubeEncoding.randomUUID())
-            metadata["resourceVersion"] = .string(String(resourceVersion))
-            metadata["generation"] = 1
-            metadata["creationTimestamp"] = .string(FakeKubeEncoding.now())
+            metadata["resourceVersion"] = .string(state.format.string(resourceVersion))
+            // Custom resources count spec changes in `generation`; ConfigMaps, Events, Leases and the like have none.
+            metadata["generation"] = type.builtIn ? nil : 1
+            metadata["creationTimestamp"] = .string(now)
+            metadata["managedFields"] = nil
             body["metadata"] = .object(metadata)
-            let stored = FakeKubeObjects.normalized(body, kind: type.kind, apiVersion: type.apiVersion(version))
+            var stored = FakeKubeObjects.normalized(body, type: type, apiVersion: type.apiVersion(version))
+            stored = FakeManagedFields.recording(
+                stored, previous: nil, manager: manager, subresource: nil, type: type, apiVersion: type.apiVersion(version), time: now)
             if !dryRun {
                 state.resourceVersion = resourceVersion
                 state.objects[typeKey, default: [:]][key] = stored
+                state.lastWrite[typeKey, default: [:]][key] = .now
                 Self.append(
                     LogEntry(resourceVersion: resourceVersion, typeKey: typeKey, kind: .added, key: key, object: stored, previous: nil),
                     to: &state)
@@ -277,7 +303,7 @@ final class FakeKubeStore: Sendable {
     /// optimistic concurrency when the body carries `metadata.resourceVersion`.
     func update(
         _ object: JSONValue, type: FakeResourceType, version: String, namespace: String?, name: String?, mode: UpdateMode,
-        dryRun: Bool = false
+        dryRun: Bool = false, manager: String = FakeManagedFields.testManager
     ) throws -> JSONValue {
         guard case .object(let body) = object else {
             throw FakeKubeError.badRequest("the object provided is unrecognized (must be of type \(type.kind)): not a JSON object")
@@ -297,14 +323,15 @@ final class FakeKubeStore: Sendable {
         return try state.withLock { state in
             guard let old = state.objects[TypeKey(type)]?[key] else { throw FakeKubeError.notFound(type, name: effectiveName) }
             return try Self.commitUpdate(
-                old: old, new: object, key: key, type: type, version: version, mode: mode, dryRun: dryRun, state: &state)
+                old: old, new: object, key: key, type: type, version: version, mode: mode, dryRun: dryRun, manager: manager,
+                state: &state)
         }
     }
 
     /// Applies a JSON merge patch (RFC 7386) to the stored object, then updates it like a PUT.
     func patch(
         _ patch: JSONValue, type: FakeResourceType, version: String, namespace: String?, name: String, mode: UpdateMode,
-        dryRun: Bool = false
+        dryRun: Bool = false, manager: String = FakeManagedFields.testManager
     ) throws -> JSONValue {
         guard case .object = patch else {
             throw FakeKubeError.badRequest("the patch must be a JSON object")
@@ -314,7 +341,8 @@ final class FakeKubeStore: Sendable {
             guard let old = state.objects[TypeKey(type)]?[key] else { throw FakeKubeError.notFound(type, name: name) }
             let patched = FakeKubeMergePatch.apply(patch, to: old)
             return try Self.commitUpdate(
-                old: old, new: patched, key: key, type: type, version: version, mode: mode, dryRun: dryRun, state: &state)
+                old: old, new: patched, key: key, type: type, version: version, mode: mode, dryRun: dryRun, manager: manager,
+                state: &state)
         }
     }
 
@@ -368,10 +396,11 @@ final class FakeKubeStore: Sendable {
                 type, name: name, why: "Precondition failed: UID in precondition: \(wanted), UID in object meta: \(actual)")
         }
         let resourceVersion = state.resourceVersion + 1
-        let deleted = FakeKubeObjects.updatingMetadata(old) { $0["resourceVersion"] = .string(String(resourceVersion)) }
+        let deleted = FakeKubeObjects.updatingMetadata(old) { $0["resourceVersion"] = .string(state.format.string(resourceVersion)) }
         if !dryRun {
             state.resourceVersion = resourceVersion
             state.objects[typeKey]?[key] = nil
+            state.lastWrite[typeKey]?[key] = nil
             append(
                 LogEntry(resourceVersion: resourceVersion, typeKey: typeKey, kind: .deleted, key: key, object: deleted, previous: old),
                 to: &state)
@@ -384,7 +413,7 @@ final class FakeKubeStore: Sendable {
     /// (etcd's GuaranteedUpdate skips writing identical bytes, so no watch event either).
     private static func commitUpdate(
         old: JSONValue, new: JSONValue, key: String, type: FakeResourceType, version: String, mode: UpdateMode, dryRun: Bool,
-        state: inout State
+        manager: String, state: inout State
     ) throws -> JSONValue {
         guard case .object(var candidate) = new, case .object(let oldMembers) = old else {
             throw FakeKubeError.badRequest("the object provided is unrecognized (must be of type \(type.kind)): not a JSON object")
@@ -408,31 +437,37 @@ final class FakeKubeStore: Sendable {
             candidate = updated
         case .main:
             var metadata = newMetadata
-            for field in ["name", "namespace", "uid", "creationTimestamp", "deletionTimestamp", "generation", "resourceVersion"] {
+            for field in [
+                "name", "namespace", "uid", "creationTimestamp", "deletionTimestamp", "generation", "resourceVersion", "managedFields",
+            ] {
                 metadata[field] = oldMetadata[field]
             }
             candidate["metadata"] = .object(metadata)
             if type.statusSubresource { candidate["status"] = oldMembers["status"] }
         case .unrestricted:
             var metadata = newMetadata
-            for field in ["name", "namespace", "uid", "creationTimestamp", "generation", "resourceVersion"] {
+            for field in ["name", "namespace", "uid", "creationTimestamp", "generation", "resourceVersion", "managedFields"] {
                 metadata[field] = oldMetadata[field]
             }
             candidate["metadata"] = .object(metadata)
         }
-        var result = FakeKubeObjects.normalized(candidate, kind: type.kind, apiVersion: type.apiVersion(version))
-        if mode != .status && specChanged(old: old, new: result, type: type) {
+        var result = FakeKubeObjects.normalized(candidate, type: type, apiVersion: type.apiVersion(version))
+        if !type.builtIn && mode != .status && specChanged(old: old, new: result, type: type) {
             let generation = (oldMetadata["generation"]?.intValue ?? 0) + 1
             result = FakeKubeObjects.updatingMetadata(result) { $0["generation"] = .integer(generation) }
         }
         let comparable = FakeKubeObjects.rendered(old, type: type, version: version)
         guard result != comparable else { return comparable }
         let resourceVersion = state.resourceVersion + 1
-        result = FakeKubeObjects.updatingMetadata(result) { $0["resourceVersion"] = .string(String(resourceVersion)) }
+        result = FakeKubeObjects.updatingMetadata(result) { $0["resourceVersion"] = .string(state.format.string(resourceVersion)) }
+        result = FakeManagedFields.recording(
+            result, previous: old, manager: manager, subresource: mode == .status ? "status" : nil, type: type,
+            apiVersion: type.apiVersion(version), time: FakeKubeEncoding.now())
         if !dryRun {
             let typeKey = TypeKey(type)
             state.resourceVersion = resourceVersion
             state.objects[typeKey]?[key] = result
+            state.lastWrite[typeKey, default: [:]][key] = .now
             append(
                 LogEntry(resourceVersion: resourceVersion, typeKey: typeKey, kind: .modified, key: key, object: result, previous: old),
                 to: &state)
@@ -462,7 +497,7 @@ final class FakeKubeStore: Sendable {
             state.log.removeFirst(excess)
         }
         for watch in state.watches.values {
-            if let line = watch.spec.line(for: entry) { watch.enqueue([.line(line)]) }
+            if let line = watch.spec.line(for: entry, format: state.format) { watch.enqueue([.line(line)]) }
         }
     }
 
@@ -477,7 +512,9 @@ final class FakeKubeStore: Sendable {
             let requested = spec.resourceVersion ?? ""
             var startFrom: Int?
             if requested != "" && requested != "0" {
-                guard let value = Int(requested) else { throw FakeKubeError.badRequest("invalid resource version: \(requested)") }
+                guard let value = state.format.revision(requested) else {
+                    throw FakeKubeError.badRequest("invalid resource version: \(requested)")
+                }
                 startFrom = value
             }
             let sendInitial = spec.sendInitialEvents ?? (startFrom == nil)
@@ -486,7 +523,7 @@ final class FakeKubeStore: Sendable {
             let watch = FakeKubeWatch(id: id, spec: spec, channel: channel, keepAlive: keepAlive, stalled: state.stalled)
             var items: [FakeKubeWatch.Item] = [.head(head)]
             if let startFrom, !sendInitial, startFrom < state.oldestAvailable {
-                let error = FakeKubeError.tooOldResourceVersion(startFrom, oldest: state.oldestAvailable)
+                let error = FakeKubeError.tooOldResourceVersion(requested, oldest: state.format.string(state.oldestAvailable))
                 if state.expiredAsHTTPStatus { throw error }
                 items.append(.line(FakeKubeObjects.watchEventLine(type: "ERROR", object: error.status)))
                 items.append(.end)
@@ -500,12 +537,15 @@ final class FakeKubeStore: Sendable {
                 }
                 if spec.sendInitialEvents == true && spec.allowBookmarks {
                     items.append(
-                        .line(spec.bookmarkLine(resourceVersion: state.resourceVersion, annotations: ["k8s.io/initial-events-end": "true"]))
+                        .line(
+                            spec.bookmarkLine(
+                                resourceVersion: state.format.string(state.resourceVersion),
+                                annotations: ["k8s.io/initial-events-end": "true"]))
                     )
                 }
             } else if let startFrom {
                 for entry in state.log where entry.resourceVersion > startFrom {
-                    if let line = spec.line(for: entry) { items.append(.line(line)) }
+                    if let line = spec.line(for: entry, format: state.format) { items.append(.line(line)) }
                 }
             }
             watch.enqueue(items)
@@ -546,7 +586,7 @@ final class FakeKubeStore: Sendable {
     func sendBookmarks() {
         state.withLock { state in
             for watch in state.watches.values where watch.spec.allowBookmarks {
-                watch.enqueue([.line(watch.spec.bookmarkLine(resourceVersion: state.resourceVersion))])
+                watch.enqueue([.line(watch.spec.bookmarkLine(resourceVersion: state.format.string(state.resourceVersion)))])
             }
         }
     }
@@ -554,9 +594,41 @@ final class FakeKubeStore: Sendable {
     /// Compacts at the current revision, as etcd does: every older resourceVersion becomes too old,
     /// while a list taken now (at the current revision) can still be watched from.
     func expireResourceVersions() {
+        state.withLock { Self.compact(&$0) }
+    }
+
+    /// Arms a compaction right after the next list page that has a continue token.
+    func compactAfterNextListPage() {
+        state.withLock { $0.compactAfterNextPage = true }
+    }
+
+    private static func compact(_ state: inout State) {
+        state.oldestAvailable = state.resourceVersion
+        state.log = []
+    }
+
+    /// Deletes every Event (core and `events.k8s.io`) last written more than `ttl` ago, as the
+    /// apiserver's `--event-ttl` does through etcd leases: each deletion is a DELETED on the watch.
+    /// Returns how many were deleted.
+    @discardableResult
+    func expireEvents(ttl: Duration) -> Int {
         state.withLock { state in
-            state.oldestAvailable = state.resourceVersion
-            state.log = []
+            let cutoff = ContinuousClock.now - ttl
+            var expired = 0
+            for typeKey in state.typeOrder where typeKey.resource == "events" {
+                guard let type = state.types[typeKey] else { continue }
+                let due = (state.lastWrite[typeKey] ?? [:]).filter { $0.value <= cutoff }.keys.sorted()
+                for key in due {
+                    let name = state.objects[typeKey]?[key].flatMap { FakeKubeObjects.metadataString($0, "name") } ?? key
+                    if (try? Self.delete(
+                        key: key, name: name, type: type, version: type.versions[0], preconditions: nil, dryRun: false, state: &state))
+                        != nil
+                    {
+                        expired += 1
+                    }
+                }
+            }
+            return expired
         }
     }
 
@@ -622,7 +694,7 @@ final class FakeKubeStore: Sendable {
         + "Continuing with the provided token results in an inconsistent list - objects that were created, modified, or "
         + "deleted between the time the first chunk was returned and now may show up in the list."
 
-    static func tooLargeResourceVersion(_ requested: Int, current: Int) -> FakeKubeError {
+    static func tooLargeResourceVersion(_ requested: String, current: String) -> FakeKubeError {
         FakeKubeError(
             code: 504, reason: "Timeout", message: "Too large resource version: \(requested), current: \(current)",
             details: [

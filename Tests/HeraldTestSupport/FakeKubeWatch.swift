@@ -37,7 +37,7 @@ final class FakeKubeWatch: Sendable {
         /// The event line this watch sends for a committed change, or nil when it is outside the
         /// view. Like the apiserver's watch cache, a change that moves an object into the view is
         /// ADDED and one that moves it out is DELETED (carrying the previous state at the new RV).
-        func line(for entry: FakeKubeStore.LogEntry) -> [UInt8]? {
+        func line(for entry: FakeKubeStore.LogEntry, format: FakeResourceVersionFormat) -> [UInt8]? {
             guard entry.typeKey == FakeKubeStore.TypeKey(type) else { return nil }
             let isIn = matches(entry.object)
             let wasIn = entry.previous.map(matches) ?? false
@@ -47,7 +47,7 @@ final class FakeKubeWatch: Sendable {
             case (.modified, true, false): return line("ADDED", entry.object)
             case (.modified, false, true):
                 let previous = entry.previous.map { previous in
-                    FakeKubeObjects.updatingMetadata(previous) { $0["resourceVersion"] = .string(String(entry.resourceVersion)) }
+                    FakeKubeObjects.updatingMetadata(previous) { $0["resourceVersion"] = .string(format.string(entry.resourceVersion)) }
                 }
                 return line("DELETED", previous ?? entry.object)
             case (.deleted, true, _): return line("DELETED", entry.object)
@@ -63,7 +63,7 @@ final class FakeKubeWatch: Sendable {
         }
 
         /// A BOOKMARK line at `resourceVersion`.
-        func bookmarkLine(resourceVersion: Int, annotations: JSONValue? = nil) -> [UInt8] {
+        func bookmarkLine(resourceVersion: String, annotations: JSONValue? = nil) -> [UInt8] {
             let kind = metadataOnly ? "PartialObjectMetadata" : type.kind
             let apiVersion = metadataOnly ? "meta.k8s.io/v1" : self.apiVersion
             return FakeKubeObjects.watchEventLine(
