@@ -267,10 +267,13 @@ private struct ObjectReader {
         }
         let channel = try string(spec, "channel", path: "spec.channel") ?? ""
         let username = try string(spec, "username", path: "spec.username") ?? ""
-        let address = try string(spec, "address", path: "spec.address") ?? ""
-        let proxy = try string(spec, "proxy", path: "spec.proxy") ?? ""
+        // A pattern applies to a field that is present, empty or not, as the CRD's OpenAPI validation does.
+        let givenAddress = try string(spec, "address", path: "spec.address")
+        let givenProxy = try string(spec, "proxy", path: "spec.proxy")
+        let address = givenAddress ?? ""
+        let proxy = givenProxy ?? ""
         if version == .v1beta1 {
-            if !address.isEmpty, !(address.hasPrefix("http://") || address.hasPrefix("https://")) {
+            if givenAddress != nil, !(address.hasPrefix("http://") || address.hasPrefix("https://")) {
                 throw error("spec.address", "must match ^(http|https)://")
             }
         } else {
@@ -279,7 +282,7 @@ private struct ObjectReader {
             try checkLength(address, max: 2048, path: "spec.address")
             try checkLength(proxy, max: 2048, path: "spec.proxy")
         }
-        if !proxy.isEmpty, !(proxy.hasPrefix("http://") || proxy.hasPrefix("https://")) {
+        if givenProxy != nil, !(proxy.hasPrefix("http://") || proxy.hasPrefix("https://")) {
             throw error("spec.proxy", "must match ^(http|https)://.*$")
         }
         var timeout: Duration?

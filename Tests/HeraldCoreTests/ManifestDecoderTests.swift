@@ -450,6 +450,11 @@ struct ManifestDecoderTests {
         expectError(
             providerYAML(.v1beta1, spec: "type: slack\naddress: hooks.slack.com/services/x"), kind: "Provider", object: "flux-system/slack",
             field: "spec.address")
+        // The pattern applies to an empty address too, as Flux's v1beta1 CRD does; an absent one is fine.
+        expectError(
+            providerYAML(.v1beta1, spec: "type: slack\naddress: \"\""), kind: "Provider", object: "flux-system/slack", field: "spec.address"
+        )
+        #expect(try provider(providerYAML(.v1beta1, spec: "type: slack\nchannel: general")).address == "")
         #expect(
             try provider(providerYAML(.v1beta1, spec: "type: slack\naddress: https://hooks.slack.com/x")).address
                 == "https://hooks.slack.com/x")
@@ -483,6 +488,8 @@ struct ManifestDecoderTests {
         expectError(
             providerYAML(version, spec: "type: slack\nproxy: proxy:3128"), kind: "Provider", object: "flux-system/slack",
             field: "spec.proxy")
+        expectError(
+            providerYAML(version, spec: "type: slack\nproxy: \"\""), kind: "Provider", object: "flux-system/slack", field: "spec.proxy")
     }
 
     @Test("Provider: timeout pattern has no h unit", arguments: FluxAPIVersion.allCases)
