@@ -246,6 +246,88 @@ import Testing
         }
     }
 
+    // MARK: The official Python client
+
+    static let pythonClientAvailable: Bool = {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", "import kubernetes"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }()
+
+    @Test(
+        "the official Python client lists (paginated), reads, watches and meets a 409, with its typed models",
+        .enabled(if: pythonClientAvailable, "the Python kubernetes package is not installed (CI: pip install kubernetes)"))
+    func pythonKubernetesClient() async throws {
+        try await withFakeKube { server, _ in
+            for name in ["e1", "e2"] {
+                var event = try #require(Self.recordedEvent.objectValue)
+                event["metadata"] = ["name": .string(name), "namespace": "flux-system"]
+                try server.create(.object(event), group: "", version: "v1", resource: "events", namespace: "flux-system")
+            }
+            var micro = try #require(try Self.fixture("event-microtime").objectValue)
+            micro["metadata"] = ["name": "helm-upgrade", "namespace": "flux-system"]
+            try server.create(.object(micro), group: "", version: "v1", resource: "events", namespace: "flux-system")
+
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("python-kube-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let kubeconfig = directory.appendingPathComponent("kubeconfig").path
+            try server.kubeconfig(token: nil, clientCertificate: false).write(toFile: kubeconfig, atomically: true, encoding: .utf8)
+            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+                "Peers/python_kubernetes_client.py")
+
+            let output = try await Self.run(["python3", script.path, kubeconfig], in: directory)
+            #expect(output.status == 0, "\(output.error)")
+            let result = try JSONParser.parse(Array(output.text.utf8))
+            #expect(result["first_page"] == ["e1"])
+            #expect(result["continue"] == true)
+            #expect(result["second_page"] == ["e2"])
+            #expect(result["involved_kind"] == "Kustomization")
+            #expect(result["event_time"] == .null)
+            #expect(result["managed_by"] == ["fake-kube-test"])
+            #expect(result["micro_event_time"] == "2026-12-05T05:44:24.123456+00:00")
+            #expect(result["watched"] == [["ADDED", "e1"], ["ADDED", "e2"], ["ADDED", "helm-upgrade"]])
+            #expect(result["stale_update"] == 409)
+            #expect(result["stale_reason"] == "Conflict")
+        }
+    }
+
+    /// Runs a command on a thread of its own (it blocks): its exit status, standard output, and standard
+    /// error (collected in a file, so a chatty stderr cannot block the process while stdout is read).
+    static func run(_ arguments: [String], in directory: URL) async throws -> (status: Int32, text: String, error: String) {
+        let errorFile = directory.appendingPathComponent("stderr-\(UUID().uuidString)")
+        _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
+        let errorHandle = try FileHandle(forWritingTo: errorFile)
+        defer { try? errorHandle.close() }
+        let (status, text) = try await withCheckedThrowingContinuation {
+            (continuation: CheckedContinuation<(Int32, String), any Error>) in
+            Thread.detachNewThread {
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+                process.arguments = arguments
+                let output = Pipe()
+                process.standardOutput = output
+                process.standardError = errorHandle
+                process.standardInput = FileHandle.nullDevice
+                do {
+                    try process.run()
+                } catch {
+                    continuation.resume(throwing: error)
+                    return
+                }
+                let text = output.fileHandleForReading.readDataToEndOfFile()
+                process.waitUntilExit()
+                continuation.resume(returning: (process.terminationStatus, String(decoding: text, as: UTF8.self)))
+            }
+        }
+        return (status, text, (try? String(contentsOf: errorFile, encoding: .utf8)) ?? "")
+    }
+
     // MARK: Helpers
 
     static func fixture(_ name: String) throws -> JSONValue {
