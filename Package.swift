@@ -2,6 +2,7 @@
 import PackageDescription
 
 // Targets follow the layering in DESIGN.md: a target imports only the ones above it.
+//   CYAML, CMalloc   C headers: libyaml, glibc's malloc tuning
 //   HeraldJSON       JSON values, Go-compatible JSON bytes, YAML read as JSON (leaf utility)
 //   HeraldCore       Flux domain model, matching, dedupe: pure values, no I/O
 //   HeraldNotifiers  one file per provider type, rendering requests
@@ -30,6 +31,8 @@ let package = Package(
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]
         ),
+        // Header only: glibc's <malloc.h> (mallopt, malloc_trim) for MemoryFootprint; libc is linked anyway.
+        .systemLibrary(name: "CMalloc"),
         .target(
             name: "HeraldJSON",
             dependencies: ["CYAML"]
@@ -67,6 +70,7 @@ let package = Package(
                 "HeraldJSON",
                 "HeraldNotifiers",
                 "HeraldKube",
+                "CMalloc",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

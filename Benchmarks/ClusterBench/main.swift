@@ -1,9 +1,18 @@
-// Cluster benchmark: `herald run` against the in-process fake API server.
+// Cluster benchmark: `herald run` against the in-process fake API server, measured as `kubectl top` measures it.
 //
-// Usage: swift run -c release herald-cluster-bench [path/to/herald] [events]
-// Prints: idle RSS after sync (200 Alerts, 200 Providers), ingest events/s and peak RSS for a burst of N
-// Events (default 100,000; 10% matching; one provider stalled), and end-to-end latency p50/p99 from Event
-// creation to a local receiver at 500 events/s. RSS comes from /proc/PID/status (VmRSS, VmHWM).
+// Usage: herald-cluster-bench [--explain] [--short] [--max-idle-anon MIB] [--events N] [--initial-events N] [BINARY]
+//                             [-- HERALD-RUN-ARGUMENTS…]
+//
+// BINARY defaults to dist/herald-static-executable, the stripped static binary the image ships
+// (scripts/build-release.sh). Herald runs in a memory cgroup of its own (v1 or v2, whichever the machine
+// mounts) with its binary already in the page cache, as a container runtime leaves it. Printed, idle after
+// the initial lists (200 Alerts, 200 Providers, and 3,000 Events from before the start, which are listed
+// and not delivered) and at the peak of a burst of N Events (default 20,000; 10%
+// matching; one provider hanging): VmRSS, RssAnon and the working set (cgroup usage − inactive_file), and
+// the thread count. `--explain` adds the smaps breakdown (binary code and data, heap, thread stacks, malloc
+// arenas). Without `--short` it also measures end-to-end latency at 500 events/s. `--max-idle-anon` makes
+// the run fail when idle RssAnon exceeds it: anonymous memory is stable from run to run, unlike total RSS
+// and throughput, which are only printed.
 import Foundation
 import HeraldJSON
 import HeraldTestSupport
@@ -17,16 +26,50 @@ func say(_ text: String) {
     FileHandle.standardOutput.write(Data((text + "\n").utf8))
 }
 
-let arguments = CommandLine.arguments
-let binary = arguments.count > 1 ? arguments[1] : ".build/release/herald"
-let burstSize = arguments.count > 2 ? Int(arguments[2]) ?? 100_000 : 100_000
-let group = "notification.toolkit.fluxcd.io"
+func fail(_ text: String) -> Never {
+    say(text)
+    exit(1)
+}
 
-func status(_ pid: Int32, _ field: String) -> Double {
-    guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-        let line = text.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") })
-    else { return 0 }
-    return (Double(line.split(separator: " ").dropFirst().first { !$0.isEmpty }.map(String.init) ?? "0") ?? 0) / 1024
+struct Options {
+    var binary = "dist/herald-static-executable"
+    var events = 20_000
+    var explain = false
+    var short = false
+    var maxIdleAnon: Double?
+    /// Events already in the cluster when Herald starts (a real cluster keeps an hour of them).
+    var initialEvents = 3_000
+    /// Arguments after `--`, passed on to `herald run` (to measure one setting against another).
+    var heraldArguments: [String] = []
+
+    init(_ arguments: ArraySlice<String>) {
+        var rest = arguments
+        var positional: [String] = []
+        while let argument = rest.popFirst() {
+            switch argument {
+            case "--explain": explain = true
+            case "--short": short = true
+            case "--events": events = rest.popFirst().flatMap { Int($0) } ?? events
+            case "--max-idle-anon": maxIdleAnon = rest.popFirst().flatMap { Double($0) }
+            case "--initial-events": initialEvents = rest.popFirst().flatMap { Int($0) } ?? initialEvents
+            case "--":
+                heraldArguments = Array(rest)
+                rest = []
+            default: positional.append(argument)
+            }
+        }
+        if let first = positional.first { binary = first }
+        if positional.count > 1, let count = Int(positional[1]) { events = count }
+        if short && !arguments.contains("--events") && positional.count < 2 { events = 2_000 }
+    }
+}
+
+let options = Options(CommandLine.arguments.dropFirst())
+let binary = options.binary
+let burstSize = options.events
+let group = "notification.toolkit.fluxcd.io"
+guard FileManager.default.isExecutableFile(atPath: binary) else {
+    fail("no Herald binary at \(binary): build it with scripts/build-release.sh static-executable, or name one")
 }
 
 func metric(_ port: Int, _ name: String) -> Double {
@@ -36,7 +79,7 @@ func metric(_ port: Int, _ name: String) -> Double {
 
 func httpGet(port: Int, path: String) -> (Int, String)? { LoopbackHTTP.get(port: port, path: path).map { ($0.status, $0.body) } }
 
-func event(_ index: Int, namespace: String, object: String, message: String) -> JSONValue {
+func event(_ index: Int, namespace: String, object: String, message: String, age: TimeInterval = 0) -> JSONValue {
     [
         "apiVersion": "v1", "kind": "Event",
         "metadata": [
@@ -49,9 +92,13 @@ func event(_ index: Int, namespace: String, object: String, message: String) -> 
         ],
         "type": "Normal", "reason": "ReconciliationSucceeded", "message": .string(message),
         "source": ["component": "kustomize-controller"], "reportingComponent": "kustomize-controller",
-        "lastTimestamp": .string(ISO8601DateFormatter().string(from: Date())), "count": 1,
+        "lastTimestamp": .string(ISO8601DateFormatter().string(from: Date().addingTimeInterval(-age))), "count": 1,
     ]
 }
+
+// The binary in the page cache, read outside Herald's cgroup: a container runtime leaves it so, and its
+// pages are then not charged to the container.
+_ = try Data(contentsOf: URL(fileURLWithPath: binary))
 
 let api = try await FakeKubeAPIServer.start(eventLogCapacity: burstSize * 2 + 10_000)
 for (resource, kind) in [("alerts", "Alert"), ("providers", "Provider")] {
@@ -80,14 +127,26 @@ for index in 0..<200 {
             ],
         ], group: group, version: "v1beta3", resource: "alerts", namespace: namespace)
 }
+// Events from before the start (older than the startup grace): listed, decoded, not delivered.
+for index in 0..<options.initialEvents {
+    let namespace = "team-\(index % 10)"
+    try api.create(
+        event(-1 - index, namespace: namespace, object: "app-\(index % 200)", message: "before \(index)", age: 600), group: "",
+        version: "v1", resource: "events", namespace: namespace)
+}
 let kubeconfig = FileManager.default.temporaryDirectory.appendingPathComponent("herald-bench-\(getpid()).yaml")
 try Data(api.kubeconfig(token: nil, clientCertificate: false).utf8).write(to: kubeconfig)
+let cgroup = MemoryCgroup.create(name: "herald-bench-\(getpid())")
+let heraldArguments =
+    [
+        binary, "run", "--kubeconfig", kubeconfig.path, "--health-addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0", "--events-addr",
+        "",
+        "--log-level", "info", "--log-encoding", "console", "--rate-limit-interval", "1ms",
+    ] + options.heraldArguments
+let command = cgroup?.wrapping(heraldArguments) ?? heraldArguments
 let process = Process()
-process.executableURL = URL(fileURLWithPath: binary)
-process.arguments = [
-    "run", "--kubeconfig", kubeconfig.path, "--health-addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0", "--events-addr", "",
-    "--log-level", "info", "--log-encoding", "console", "--rate-limit-interval", "1ms",
-]
+process.executableURL = URL(fileURLWithPath: command[0])
+process.arguments = Array(command.dropFirst())
 // herald's log goes to a file the benchmark reads back (it logs the addresses it listens on).
 let logPath = FileManager.default.temporaryDirectory.appendingPathComponent("herald-bench-\(getpid()).log").path
 _ = FileManager.default.createFile(atPath: logPath, contents: nil)
@@ -95,6 +154,17 @@ process.standardError = FileHandle(forWritingAtPath: logPath)
 process.standardOutput = FileHandle.nullDevice
 let log = LogFile(path: logPath)
 try process.run()
+let memory = ProcessMemory(pid: process.processIdentifier)
+
+/// Stops Herald (hard: the hanging provider would hold a graceful shutdown for its timeout) and cleans up.
+func finish(_ status: Int32) -> Never {
+    kill(process.processIdentifier, SIGKILL)
+    process.waitUntilExit()
+    cgroup?.remove()
+    try? FileManager.default.removeItem(atPath: logPath)
+    try? FileManager.default.removeItem(at: kubeconfig)
+    exit(status)
+}
 
 func port(_ name: String) async throws -> Int {
     for _ in 0..<400 {
@@ -107,7 +177,7 @@ func port(_ name: String) async throws -> Int {
         try await Task.sleep(for: .milliseconds(50))
     }
     say("herald did not log its \(name) address:\n\(log.text)")
-    exit(1)
+    finish(1)
 }
 say("herald started; waiting for readiness")
 let health = try await port("health probes")
@@ -116,15 +186,60 @@ let readyBy = ContinuousClock.now.advanced(by: .seconds(60))
 while httpGet(port: health, path: "/readyz")?.0 != 200 {
     guard ContinuousClock.now < readyBy else {
         say("herald did not become ready:\n\(log.text)")
-        exit(1)
+        finish(1)
     }
     try await Task.sleep(for: .milliseconds(50))
 }
-try await Task.sleep(for: .seconds(2))
-say("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores; herald: \(binary)")
-say(String(format: "idle RSS after sync (200 Alerts, 200 Providers): %.1f MiB", status(process.processIdentifier, "VmRSS")))
+try await Task.sleep(for: .seconds(3))
+let binarySize = (try? FileManager.default.attributesOfItem(atPath: binary))?[.size] as? Int ?? 0
+say(
+    "machine: \(ProcessInfo.processInfo.activeProcessorCount) cores; herald: \(binary), \(String(format: "%.1f", Double(binarySize) / 1_048_576)) MiB"
+)
+say(cgroup.map { "memory cgroup \($0.version.rawValue): \($0.path)" } ?? "no writable memory cgroup: working set not measured")
+
+func mib(_ bytes: Double) -> String { String(format: "%.1f", bytes / 1_048_576) }
+func figure(_ value: Double) -> String { String(format: "%.1f", value) }
+
+let idleAnon = memory.anonymous
+say(
+    "idle after sync (200 Alerts, 200 Providers, \(options.initialEvents) Events listed): VmRSS \(figure(memory.rss)) MiB, RssAnon \(figure(idleAnon)) MiB, "
+        + "working set \(cgroup.map { mib($0.workingSet) } ?? "n/a") MiB, threads \(memory.threads)")
+if options.explain {
+    for (kind, value) in memory.breakdown(binary: binary) where value >= 0.05 { say("  idle \(kind): \(figure(value)) MiB") }
+}
+
+/// The highest RssAnon and working set seen while sampling (VmHWM keeps the RSS peak itself).
+final class PeakSampler: @unchecked Sendable {
+    private let lock = NSLock()
+    private var anonymous = 0.0
+    private var workingSet = 0.0
+    private var running = true
+
+    func start(memory: ProcessMemory, cgroup: MemoryCgroup?) {
+        Thread.detachNewThread {
+            while self.lock.withLock({ self.running }) {
+                let anonymous = memory.anonymous
+                let workingSet = cgroup?.workingSet ?? 0
+                self.lock.withLock {
+                    self.anonymous = max(self.anonymous, anonymous)
+                    self.workingSet = max(self.workingSet, workingSet)
+                }
+                usleep(20_000)
+            }
+        }
+    }
+
+    func stop() -> (anonymous: Double, workingSet: Double) {
+        lock.withLock {
+            running = false
+            return (anonymous, workingSet)
+        }
+    }
+}
 
 // Burst: N Events, 10% naming a selected object (1 in 200 of those goes to the stalled provider).
+let sampler = PeakSampler()
+sampler.start(memory: memory, cgroup: cgroup)
 let burstStart = ContinuousClock.now
 for index in 0..<burstSize {
     let selected = index % 10 == 0
@@ -142,10 +257,23 @@ say(
     String(
         format: "burst: %d Events in %.2f s (API writes took %.2f s): %.0f events/s ingest", burstSize, seconds,
         Double(created.components.seconds) + Double(created.components.attoseconds) / 1e18, Double(burstSize) / seconds))
+try await Task.sleep(for: .seconds(1))
+let peak = sampler.stop()
 say(
-    String(
-        format: "peak RSS during the burst (one provider stalled): %.1f MiB; overflowed: %.0f", status(process.processIdentifier, "VmHWM"),
-        metric(metricsPort, "herald_notifications_overflowed_total")))
+    "peak during the burst (one provider hanging): VmRSS \(figure(memory.peakRSS)) MiB, RssAnon \(figure(peak.anonymous)) MiB, "
+        + "working set \(cgroup.map { _ in mib(peak.workingSet) } ?? "n/a") MiB (cgroup max usage \(cgroup.map { mib($0.peakUsage) } ?? "n/a") MiB), "
+        + "threads \(memory.threads), overflowed \(Int(metric(metricsPort, "herald_notifications_overflowed_total")))")
+if options.explain {
+    for (kind, value) in memory.breakdown(binary: binary) where value >= 0.05 { say("  after the burst \(kind): \(figure(value)) MiB") }
+}
+if let limit = options.maxIdleAnon {
+    guard idleAnon <= limit else {
+        say("FAIL: idle RssAnon \(figure(idleAnon)) MiB exceeds \(figure(limit)) MiB")
+        finish(1)
+    }
+    say("ok: idle RssAnon \(figure(idleAnon)) MiB is within \(figure(limit)) MiB")
+}
+if options.short { finish(0) }
 
 // Latency at 500 events/s for 10 s, all matching fast providers.
 try await Task.sleep(for: .seconds(2))
@@ -171,10 +299,8 @@ let latencies = await receiver.requests().compactMap { request -> Double? in
 let p50 = latencies[latencies.count / 2]
 let p99 = latencies[min(latencies.count - 1, latencies.count * 99 / 100)]
 say(String(format: "end-to-end latency at 500 events/s (%d events): p50 %.1f ms, p99 %.1f ms", latencies.count, p50, p99))
-say(String(format: "final peak RSS: %.1f MiB", status(process.processIdentifier, "VmHWM")))
-// The stalled provider would hold a graceful shutdown for its timeout; the figures are taken, so stop hard.
-kill(process.processIdentifier, SIGKILL)
-exit(0)
+say(String(format: "final peak RSS: %.1f MiB", memory.peakRSS))
+finish(0)
 
 struct LogFile {
     let path: String

@@ -14,6 +14,8 @@ public final class HTTPTransport: Transport {
     /// Largest response body read; GitHub's status list for one commit is far below it.
     public static let maximumResponseBytes = 4 << 20
     static let maximumCachedClients = 16
+    /// How long a webhook connection stays open without a request.
+    static let idleConnectionTimeout: TimeAmount = .seconds(5)
     static let maximumCachedTLS = 64
 
     private struct State {
@@ -96,6 +98,9 @@ public final class HTTPTransport: Transport {
         // Retries belong to the Deliverer (Flux's rules, within the Provider timeout); AsyncHTTPClient would
         // otherwise retry a failing connection on its own until the deadline, even a certificate error.
         configuration.connectionPool.retryConnectionEstablishment = false
+        // An idle connection keeps its buffers (and a TLS session's state); most Providers are written to
+        // rarely, so a connection is closed soon after its last request instead of after AsyncHTTPClient's 60 s.
+        configuration.connectionPool.idleTimeout = Self.idleConnectionTimeout
         if let proxy {
             switch proxy.scheme {
             case "http":

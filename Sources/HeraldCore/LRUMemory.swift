@@ -18,9 +18,10 @@ public struct LRUMemory<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     private var head = -1  // most recently used
     private var tail = -1  // least recently used
 
+    /// Storage grows with use up to `capacity`; nothing is reserved up front, because most of these
+    /// memories hold far fewer entries than their bound (measured: 2.7 MiB idle for the two defaults).
     public init(capacity: Int) {
         self.capacity = max(1, capacity)
-        index.reserveCapacity(min(self.capacity, 1 << 16))
     }
 
     public var count: Int { index.count }

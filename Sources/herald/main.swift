@@ -14,6 +14,9 @@ func runAsync<Command: AsyncParsableCommand>(_ command: inout Command) async thr
     try await command.run()
 }
 
+// Before any thread or event loop starts: one event loop thread, one malloc arena.
+MemoryFootprint.configure()
+
 // Exit statuses: 0 success, 1 a delivery failed or an event line was invalid, 2 bad command line or manifests.
 // ArgumentParser's own usage status (64) is mapped to 2 so scripts see one "you called it wrong" code.
 do {

@@ -62,6 +62,8 @@ public actor ClusterEventSource: ReflectorConsumer {
     public func listFinished(resourceVersion: String) async {
         initialListDone = true
         logger.debug("Events listed", metadata: ["resourceVersion": "\(resourceVersion)", "tracked": "\(tracker.count)"])
+        // The pages of a large list are garbage now; without this the arena would keep them.
+        MemoryFootprint.returnFreedMemory()
     }
 
     public func watchEvent(type: String, object: JSONValue) async {
