@@ -16,6 +16,9 @@ public enum MemoryFootprint {
     public static let eventLoopThreads = 1
     /// glibc malloc arenas (`M_ARENA_MAX`).
     public static let mallocArenas: Int32 = 1
+    /// Allocations from this size on get pages of their own (a list response's buffers, dictionary
+    /// storage): freed, they go straight back to the kernel instead of leaving a hole in the heap.
+    public static let mallocMmapThreshold: Int32 = 128 << 10
 
     /// Call first in `main`, before anything starts a thread or an event loop.
     public static func configure() {
@@ -23,6 +26,7 @@ public enum MemoryFootprint {
         NIOSingletons.blockingPoolThreadCountSuggestion = 1
         #if canImport(Glibc)
             _ = herald_set_malloc_arena_max(mallocArenas)
+            _ = herald_set_malloc_mmap_threshold(mallocMmapThreshold)
         #endif
     }
 

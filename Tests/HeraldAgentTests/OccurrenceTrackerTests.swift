@@ -19,6 +19,24 @@ struct OccurrenceTrackerTests {
         #expect(!see(&tracker, uid: "a", count: 1, timestamp: 100), "an older view is not new")
     }
 
+    @Test("UUID uids (kept as 16 bytes) and other uids are told apart exactly")
+    func uidForms() {
+        var tracker = OccurrenceTracker(capacity: 10)
+        let uid = "8a4b2c6e-1f0d-4c3a-9e7b-5d6f8a9b0c1d"
+        #expect(see(&tracker, uid: uid, count: 1, timestamp: 100))
+        let sameUID = ["8a4b2c6e", "1f0d", "4c3a", "9e7b", "5d6f8a9b0c1d"].joined(separator: "-")
+        #expect(!see(&tracker, uid: sameUID, count: 1, timestamp: 100), "the same uid, built apart")
+        #expect(see(&tracker, uid: "8a4b2c6e-1f0d-4c3a-9e7b-5d6f8a9b0c1e", count: 1, timestamp: 100), "one digit apart")
+        #expect(see(&tracker, uid: "0a4b2c6e-1f0d-4c3a-9e7b-5d6f8a9b0c1d", count: 1, timestamp: 100), "first half differs")
+        #expect(see(&tracker, uid: uid.uppercased(), count: 1, timestamp: 100), "not canonical: kept as text, a different uid")
+        #expect(see(&tracker, uid: "8a4b2c6e1f0d-4c3a-9e7b-5d6f8a9b0c1d-", count: 1, timestamp: 100), "dashes misplaced")
+        #expect(see(&tracker, uid: "e-uid-1", count: 1, timestamp: 100))
+        #expect(!see(&tracker, uid: "e-uid-1", count: 1, timestamp: 100))
+        tracker.forget(uid: uid)
+        #expect(see(&tracker, uid: uid, count: 1, timestamp: 100), "forgotten, so unknown again")
+        #expect(tracker.count == 6)
+    }
+
     @Test("at equal count a later lastTimestamp is a new occurrence")
     func timestampGrowth() {
         var tracker = OccurrenceTracker(capacity: 10)

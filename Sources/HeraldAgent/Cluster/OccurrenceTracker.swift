@@ -18,7 +18,7 @@ public struct OccurrenceTracker: Sendable {
         var timestamp: Int64
     }
 
-    private var seen: LRUMemory<String, Occurrence>
+    private var seen: LRUMemory<EventUID, Occurrence>
 
     public init(capacity: Int = 20_000) {
         self.capacity = max(1, capacity)
@@ -28,7 +28,8 @@ public struct OccurrenceTracker: Sendable {
     public var count: Int { seen.count }
 
     /// Records the occurrence and says whether it is new.
-    public mutating func observe(uid: String, count: Int, timestamp: Int64) -> Bool {
+    public mutating func observe(uid text: String, count: Int, timestamp: Int64) -> Bool {
+        let uid = EventUID(text)
         if let known = seen.touch(uid) {
             let isNew = count > known.count || (count == known.count && timestamp > known.timestamp)
             if isNew { seen.update(uid, Occurrence(count: count, timestamp: max(timestamp, known.timestamp))) }
@@ -43,6 +44,6 @@ public struct OccurrenceTracker: Sendable {
 
     /// Forgets a deleted Event.
     public mutating func forget(uid: String) {
-        seen.remove(uid)
+        seen.remove(EventUID(uid))
     }
 }
