@@ -156,9 +156,13 @@ let log = LogFile(path: logPath)
 try process.run()
 let memory = ProcessMemory(pid: process.processIdentifier)
 
-/// Stops Herald (hard: the hanging provider would hold a graceful shutdown for its timeout) and cleans up.
+/// Stops Herald with SIGTERM (so a profiler it runs under can write its output), then SIGKILL after 20 s
+/// (the hanging provider holds a graceful shutdown for `--shutdown-timeout`), and cleans up.
 func finish(_ status: Int32) -> Never {
-    kill(process.processIdentifier, SIGKILL)
+    kill(process.processIdentifier, SIGTERM)
+    let deadline = Date().addingTimeInterval(20)
+    while process.isRunning && Date() < deadline { usleep(50_000) }
+    if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     process.waitUntilExit()
     cgroup?.remove()
     try? FileManager.default.removeItem(atPath: logPath)
