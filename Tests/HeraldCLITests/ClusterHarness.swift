@@ -1,6 +1,7 @@
 import Foundation
 import HeraldJSON
 import HeraldTestSupport
+import Testing
 
 #if canImport(Glibc)
     import Glibc
@@ -105,6 +106,17 @@ final class ClusterHarness: @unchecked Sendable {
     @discardableResult
     func createEvent(_ event: JSONValue, namespace: String = "apps") throws -> JSONValue {
         try api.create(event, group: "", version: "v1", resource: "events", namespace: namespace)
+    }
+
+    /// Waits for `expected.count` deliveries, lets Herald settle for a second, then checks that exactly
+    /// `expected` was delivered, in order (nothing lost, nothing twice) and that no Event was dropped as malformed.
+    func expectDeliveredExactly(
+        _ expected: [String], _ comment: Comment? = nil, sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws {
+        #expect(try await waitForDeliveries(expected.count) == expected, comment, sourceLocation: sourceLocation)
+        try await Task.sleep(for: .seconds(1))
+        #expect(await deliveredMessages() == expected, comment, sourceLocation: sourceLocation)
+        #expect(logLines(containing: "malformed Event").isEmpty, sourceLocation: sourceLocation)
     }
 
     /// Lines of Herald's log that contain `text`.
