@@ -84,15 +84,14 @@ public enum EventDecoder {
             guard case .object(let eventObject) = inner else { throw EventDecodingError("object: expected an object") }
             switch watchType {
             case "ADDED", "MODIFIED":
-                let api = KubernetesEventAPI(apiVersion: eventObject["apiVersion"]?.stringValue ?? "")
-                return try decodeKubernetes(eventObject, api: api, path: "object.", watchType: watchType, filter: filter)
+                return try decodeKubernetes(
+                    eventObject, api: sniffedAPI(eventObject), path: "object.", watchType: watchType, filter: filter)
             default:
                 return .ignored(.watchType(watchType))
             }
         }
         if looksLikeKubernetesEvent(object) {
-            let api = KubernetesEventAPI(apiVersion: object["apiVersion"]?.stringValue ?? "")
-            return try decodeKubernetes(object, api: api, path: "", watchType: nil, filter: filter)
+            return try decodeKubernetes(object, api: sniffedAPI(object), path: "", watchType: nil, filter: filter)
         }
         return try decodeFlux(object)
     }
@@ -106,6 +105,13 @@ public enum EventDecoder {
             throw EventDecodingError("expected a JSON object, got \(value.typeName)")
         }
         return try decodeKubernetes(object, api: api, path: "", watchType: watchType, filter: filter)
+    }
+
+    /// The API of an Event read without context: its `apiVersion`, or, when a list item left that out,
+    /// `regarding`, the field only `events.k8s.io/v1` has.
+    private static func sniffedAPI(_ object: JSONObject) -> KubernetesEventAPI {
+        if let apiVersion = object["apiVersion"]?.stringValue, !apiVersion.isEmpty { return KubernetesEventAPI(apiVersion: apiVersion) }
+        return object["regarding"] != nil ? .eventsV1 : .coreV1
     }
 
     private static func looksLikeKubernetesEvent(_ object: JSONObject) -> Bool {

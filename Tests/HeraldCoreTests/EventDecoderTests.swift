@@ -209,6 +209,19 @@ struct EventDecoderTests {
         #expect(fluxOrigin == .flux)
     }
 
+    @Test("replay's sniffing reads a kind-less events.k8s.io/v1 item (no apiVersion either) by its regarding field")
+    func sniffingEventsV1WithoutTypeMeta() throws {
+        let text = """
+            {"metadata": {"name": "e", "namespace": "apps", "uid": "u2"}, "eventTime": "2026-12-05T05:44:24.123456Z",
+             "regarding": {"kind": "HelmRelease", "namespace": "apps", "name": "podinfo"}, "note": "upgraded",
+             "reason": "UpgradeSucceeded", "type": "Normal", "reportingController": "helm-controller"}
+            """
+        let event = try decodedEvent(text)
+        #expect(event.involvedObject.name == "podinfo")
+        #expect(event.message == "upgraded")
+        #expect(event.timestamp?.rfc3339 == "2026-12-05T05:44:24Z")
+    }
+
     @Test("an undecodable Event names the field at fault")
     func contextErrorNamesTheField() throws {
         var object = try #require(try JSONParser.parse(Self.listItemText).objectValue)
