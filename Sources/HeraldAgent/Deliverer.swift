@@ -1,5 +1,6 @@
 import HeraldCore
 import HeraldNotifiers
+import Synchronization
 
 /// One notification, rendered and ready to send.
 public struct DeliveryJob: Sendable {
@@ -21,20 +22,6 @@ public struct DeliveryJob: Sendable {
     public var provider: ObjectKey { client.provider.key }
 }
 
-/// Why a delivery failed, with the response excerpt; every text is already masked.
-public struct DeliveryFailure: Error, Sendable, Hashable, CustomStringConvertible {
-    public var message: String
-    public var status: Int?
-    public var excerpt: String?
-    public var attempts: Int
-
-    public var description: String {
-        var text = message
-        if let excerpt, !excerpt.isEmpty { text += ": \(excerpt)" }
-        return text
-    }
-}
-
 /// What became of one delivery.
 public enum DeliveryOutcome: Sendable, Hashable {
     case delivered(status: Int, attempts: Int)
@@ -48,53 +35,92 @@ public enum DeliveryOutcome: Sendable, Hashable {
 public struct Deliverer: Sendable {
     public let transport: any Transport
     public let retry: RetryPolicy
+    /// The wall clock interactive notifiers read (token expiry); injected so tests can move it.
+    public let wallClock: WallClock
     /// Longest response excerpt put in a failure message.
     public static let excerptLength = 512
 
-    public init(transport: any Transport, retry: RetryPolicy = RetryPolicy()) {
+    public init(transport: any Transport, retry: RetryPolicy = RetryPolicy(), wallClock: WallClock = .system) {
         self.transport = transport
         self.retry = retry
+        self.wallClock = wallClock
     }
 
     public func deliver(_ job: DeliveryJob) async -> DeliveryOutcome {
-        let deadline = ContinuousClock.now.advanced(by: job.client.transport.timeout)
-        let masker = SecretMasker(job.client.secretValues)
+        let session = Session(deliverer: self, job: job, deadline: ContinuousClock.now.advanced(by: job.client.transport.timeout))
         switch job.plan {
         case .skip(let reason):
             return .skipped(reason: reason)
-        case .send(let request, let check):
-            var attempts = 0
-            if let check {
-                switch await send(check.request, job: job, deadline: deadline, masker: masker) {
-                case .success(let (response, used)):
-                    attempts += used
-                    if check.isDuplicate(response.body) { return .duplicate }
-                case .failure(var failure):
-                    failure.message = "failed to read existing commit statuses: " + failure.message
+        case .send(let requests):
+            var status = 0
+            for request in requests {
+                do throws(DeliveryFailure) {
+                    status = try await session.send(request).status
+                } catch {
+                    var failure = error
+                    failure.attempts = session.attempts
                     return .failed(failure)
                 }
             }
-            switch await send(request, job: job, deadline: deadline, masker: masker) {
-            case .success(let (response, used)):
-                return .delivered(status: response.status, attempts: attempts + used)
-            case .failure(var failure):
-                failure.attempts += attempts
+            return .delivered(status: status, attempts: session.attempts)
+        case .exchange(let exchange):
+            do throws(DeliveryFailure) {
+                switch try await exchange.run(in: session) {
+                case .written(let status): return .delivered(status: status, attempts: session.attempts)
+                case .duplicate: return .duplicate
+                }
+            } catch {
+                var failure = error
+                failure.attempts = session.attempts
+                failure.message = session.masker.mask(failure.message)
+                failure.excerpt = failure.excerpt.map(session.masker.mask)
                 return .failed(failure)
+            }
+        }
+    }
+
+    /// One delivery's view of the network: every request under the same deadline, attempts counted.
+    final class Session: DeliverySession {
+        let deliverer: Deliverer
+        let job: DeliveryJob
+        let deadline: ContinuousClock.Instant
+        let masker: SecretMasker
+        private let counter = Mutex(0)
+
+        init(deliverer: Deliverer, job: DeliveryJob, deadline: ContinuousClock.Instant) {
+            self.deliverer = deliverer
+            self.job = job
+            self.deadline = deadline
+            masker = SecretMasker(job.client.secretValues)
+        }
+
+        var attempts: Int { counter.withLock { $0 } }
+        var now: Double { deliverer.wallClock.now }
+
+        func send(_ request: OutgoingRequest, accepting: Set<Int>) async throws(DeliveryFailure) -> ProviderResponse {
+            let result = await deliverer.send(request, job: job, deadline: deadline, masker: masker, accepting: accepting)
+            switch result {
+            case .success(let (response, used)):
+                counter.withLock { $0 += used }
+                return response
+            case .failure(let failure):
+                counter.withLock { $0 += failure.attempts }
+                throw failure
             }
         }
     }
 
     /// One request with retries; success is a 2xx that passes the request's response check.
     func send(
-        _ request: OutgoingRequest, job: DeliveryJob, deadline: ContinuousClock.Instant, masker: SecretMasker
+        _ request: OutgoingRequest, job: DeliveryJob, deadline: ContinuousClock.Instant, masker: SecretMasker, accepting: Set<Int> = []
     ) async
-        -> Result<(TransportResponse, Int), DeliveryFailure>
+        -> Result<(ProviderResponse, Int), DeliveryFailure>
     {
         var attempt = 0
         let target = "\(request.method) \(WebAddress.redact(request.url))"
         while true {
             attempt += 1
-            let response: TransportResponse
+            let response: ProviderResponse
             do {
                 response = try await transport.send(request, options: job.client.transport, deadline: deadline)
             } catch {
@@ -110,7 +136,7 @@ public struct Deliverer: Sendable {
                 try? await Task.sleep(for: wait)
                 continue
             }
-            if (200..<300).contains(response.status) {
+            if (200..<300).contains(response.status) || accepting.contains(response.status) {
                 if let problem = request.responseCheck.failure(body: response.body) {
                     return .failure(
                         DeliveryFailure(message: masker.mask(problem), status: response.status, excerpt: nil, attempts: attempt))

@@ -4,11 +4,24 @@ import HeraldJSON
 /// The JSON line `herald replay --dry-run` prints for one notification.
 ///
 /// The request is shown as it would be sent, except header values that carry credentials, which print
-/// as `<redacted>`. For commit statuses it is the write that would follow the duplicate check.
+/// as `<redacted>`. `request` is the last request of the delivery: the write that carries the
+/// notification (for commit statuses, the write that would follow the duplicate check). When a
+/// delivery takes more than one request, `requests` lists them all in order, reads included.
 public enum DryRunRecord {
     public static let redacted = "<redacted>"
 
-    public static func json(for job: DeliveryJob, request: OutgoingRequest) -> JSONValue {
+    public static func json(for job: DeliveryJob, requests: [OutgoingRequest]) -> JSONValue {
+        var record = JSONObject([
+            ("alert", .string(job.alert.description)),
+            ("provider", .string(job.provider.description)),
+            ("type", .string(job.client.provider.type.rawValue)),
+            ("request", requests.last.map(json) ?? .null),
+        ])
+        if requests.count > 1 { record["requests"] = .array(requests.map(json)) }
+        return .object(record)
+    }
+
+    static func json(_ request: OutgoingRequest) -> JSONValue {
         var headers = JSONObject()
         for header in request.headers { headers[header.name] = .string(header.isSecret ? redacted : header.value) }
         let body: JSONValue
@@ -20,15 +33,10 @@ public enum DryRunRecord {
             body = .string(String(decoding: request.body, as: UTF8.self))
         }
         return [
-            "alert": .string(job.alert.description),
-            "provider": .string(job.provider.description),
-            "type": .string(job.client.provider.type.rawValue),
-            "request": [
-                "method": .string(request.method),
-                "url": .string(request.url),
-                "headers": .object(headers),
-                "body": body,
-            ],
+            "method": .string(request.method),
+            "url": .string(request.url),
+            "headers": .object(headers),
+            "body": body,
         ]
     }
 }

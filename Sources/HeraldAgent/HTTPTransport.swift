@@ -34,7 +34,7 @@ public final class HTTPTransport: Transport {
     public func send(
         _ request: OutgoingRequest, options: TransportOptions, deadline: ContinuousClock.Instant
     ) async throws(TransportError)
-        -> TransportResponse
+        -> ProviderResponse
     {
         let client = try client(for: options.proxy)
         var httpRequest = HTTPClientRequest(url: request.url)
@@ -46,7 +46,7 @@ public final class HTTPTransport: Transport {
         if let material = options.tls { httpRequest.tlsConfiguration = try tlsConfiguration(for: material) }
 
         let prepared = httpRequest
-        let result: Result<TransportResponse, TransportError> = await withTaskGroup(of: Result<TransportResponse, TransportError>?.self) {
+        let result: Result<ProviderResponse, TransportError> = await withTaskGroup(of: Result<ProviderResponse, TransportError>?.self) {
             group in
             group.addTask {
                 do {
@@ -55,7 +55,7 @@ public final class HTTPTransport: Transport {
                     var body = try await response.body.collect(upTo: Self.maximumResponseBytes)
                     let bytes = body.readBytes(length: body.readableBytes) ?? []
                     let headers = response.headers.map { HTTPHeaderField($0.name, $0.value) }
-                    return .success(TransportResponse(status: Int(response.status.code), headers: headers, body: bytes))
+                    return .success(ProviderResponse(status: Int(response.status.code), headers: headers, body: bytes))
                 } catch {
                     return .failure(Self.classify(error))
                 }
@@ -65,7 +65,7 @@ public final class HTTPTransport: Transport {
                 try? await Task.sleep(until: deadline, clock: .continuous)
                 return Task.isCancelled ? nil : .failure(.timeout)
             }
-            var outcome: Result<TransportResponse, TransportError> = .failure(.timeout)
+            var outcome: Result<ProviderResponse, TransportError> = .failure(.timeout)
             for await value in group {
                 if let value {
                     outcome = value

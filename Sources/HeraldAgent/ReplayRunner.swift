@@ -164,9 +164,9 @@ public struct ReplayRunner: Sendable {
                 if dryRun {
                     for job in result.jobs {
                         switch job.plan {
-                        case .send(let request, _):
+                        case .send, .exchange:
                             tally.withLock { $0.delivered += 1 }
-                            output(JSONWriter.string(DryRunRecord.json(for: job, request: request), escapeHTML: false))
+                            output(JSONWriter.string(DryRunRecord.json(for: job, requests: job.plan.requests), escapeHTML: false))
                         case .skip(let reason):
                             tally.withLock { $0.skipped += 1 }
                             logger.debug(

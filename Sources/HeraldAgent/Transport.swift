@@ -1,22 +1,5 @@
 import HeraldCore
 
-/// A provider's answer: status, headers and the body (bounded by the transport).
-public struct TransportResponse: Sendable, Hashable {
-    public var status: Int
-    public var headers: [HTTPHeaderField]
-    public var body: [UInt8]
-
-    public init(status: Int, headers: [HTTPHeaderField] = [], body: [UInt8] = []) {
-        self.status = status
-        self.headers = headers
-        self.body = body
-    }
-
-    public func header(_ name: String) -> String? {
-        headers.last { $0.name.lowercased() == name.lowercased() }?.value
-    }
-}
-
 /// Why a request got no HTTP answer.
 public enum TransportError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The delivery's time budget ran out.
@@ -48,5 +31,5 @@ public protocol Transport: Sendable {
     func send(
         _ request: OutgoingRequest, options: TransportOptions, deadline: ContinuousClock.Instant
     ) async throws(TransportError)
-        -> TransportResponse
+        -> ProviderResponse
 }

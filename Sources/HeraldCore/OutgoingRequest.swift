@@ -62,25 +62,3 @@ public struct OutgoingRequest: Sendable, Hashable {
         headers.append(HTTPHeaderField(name, value, isSecret: isSecret))
     }
 }
-
-/// A read that decides whether the write is needed: commit statuses are not posted twice.
-public struct DuplicateCheck: Sendable {
-    public var request: OutgoingRequest
-    /// Given the read's 2xx response body, whether the write would repeat what is already there.
-    public var isDuplicate: @Sendable (_ body: [UInt8]) -> Bool
-
-    public init(request: OutgoingRequest, isDuplicate: @escaping @Sendable (_ body: [UInt8]) -> Bool) {
-        self.request = request
-        self.isDuplicate = isDuplicate
-    }
-}
-
-/// What delivering one notification takes.
-public enum DeliveryPlan: Sendable {
-    /// Send `request`; when `check` is present, read first and skip the write on a duplicate.
-    case send(OutgoingRequest, check: DuplicateCheck?)
-    /// Nothing to send, by the provider's own rule (e.g. commit statuses ignore `Progressing`).
-    case skip(reason: String)
-
-    public static func send(_ request: OutgoingRequest) -> DeliveryPlan { .send(request, check: nil) }
-}

@@ -2,7 +2,7 @@ import HeraldCore
 import HeraldJSON
 
 /// Sends Flux events to a Discord webhook through its Slack-compatible `/slack` endpoint.
-struct DiscordNotifier: Notifier {
+struct DiscordNotifier: ProviderNotifier {
     let url: String
     let username: String
 

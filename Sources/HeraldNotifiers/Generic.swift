@@ -2,7 +2,7 @@ import HeraldCore
 import HeraldJSON
 
 /// Posts the Flux event JSON as-is to any webhook (`generic`), with the Secret's extra headers.
-struct GenericNotifier: Notifier {
+struct GenericNotifier: ProviderNotifier {
     let url: String
     let headers: [(name: String, value: String)]
 

@@ -2,7 +2,7 @@ import Crypto
 import HeraldCore
 
 /// `generic` plus `X-Signature: sha256=<hex HMAC-SHA256 of the body>`, keyed by the Secret's `token`.
-struct GenericHMACNotifier: Notifier {
+struct GenericHMACNotifier: ProviderNotifier {
     let generic: GenericNotifier
     let key: SymmetricKey
 

@@ -2,7 +2,7 @@ import HeraldCore
 import HeraldJSON
 
 /// Writes Flux events as commit statuses on github.com or GitHub Enterprise, skipping duplicates.
-struct GitHubNotifier: Notifier {
+struct GitHubNotifier: ProviderNotifier {
     let apiBase: String
     let owner: String
     let repository: String
@@ -46,10 +46,17 @@ struct GitHubNotifier: Notifier {
         )
         let read = OutgoingRequest(
             method: "GET", url: "\(apiBase)repos/\(owner)/\(repository)/commits/\(sha)/statuses?per_page=50", headers: headers)
-        let check = DuplicateCheck(request: read) { body in
-            Self.isDuplicate(body, context: context, state: state, description: description)
+        return .exchange(
+            CheckedWrite(read: read, write: write) { response in
+                Self.isDuplicate(response.body, context: context, state: state, description: description)
+            })
+    }
+
+    /// github.com is reached with the system roots; a CA or client certificate applies to Enterprise hosts only.
+    static func dropPublicTLS(_ settings: inout ProviderSettings) {
+        if let host = try? GitAddress(settings.address).host, WebAddress(host)?.host.lowercased() == "github.com" {
+            settings.transport.tls = nil
         }
-        return .send(write, check: check)
     }
 
     /// The newest status with this context (GitHub lists newest first) already says the same.

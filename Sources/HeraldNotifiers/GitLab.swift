@@ -2,7 +2,7 @@ import HeraldCore
 import HeraldJSON
 
 /// Writes Flux events as commit statuses on GitLab (nested groups and numeric ids), skipping duplicates.
-struct GitLabNotifier: Notifier {
+struct GitLabNotifier: ProviderNotifier {
     let apiBase: String
     let projectID: String
     let token: String
@@ -35,10 +35,10 @@ struct GitLabNotifier: Notifier {
         let read = OutgoingRequest(
             method: "GET", url: "\(apiBase)projects/\(projectID)/repository/commits/\(sha)/statuses?name=\(queryEscape(name))",
             headers: [auth])
-        let check = DuplicateCheck(request: read) { body in
-            Self.isDuplicate(body, sha: sha, name: name, state: state, description: description)
-        }
-        return .send(write, check: check)
+        return .exchange(
+            CheckedWrite(read: read, write: write) { response in
+                Self.isDuplicate(response.body, sha: sha, name: name, state: state, description: description)
+            })
     }
 
     /// Any listed status with the same sha, state, description and name.

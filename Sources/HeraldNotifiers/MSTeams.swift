@@ -3,7 +3,7 @@ import HeraldJSON
 
 /// Sends Flux events to Microsoft Teams: a MessageCard for Office 365 connector URLs
 /// (`*.webhook.office.com`), an Adaptive Card for everything else (Power Automate workflows).
-struct MSTeamsNotifier: Notifier {
+struct MSTeamsNotifier: ProviderNotifier {
     let url: String
     let usesConnector: Bool
 

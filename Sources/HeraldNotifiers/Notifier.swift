@@ -8,6 +8,11 @@ public protocol Notifier: Sendable {
     func plan(for event: Event) throws(ProviderError) -> DeliveryPlan
 }
 
+/// A notifier the registry can build: construction validates the Provider once, not per event.
+protocol ProviderNotifier: Notifier {
+    init(settings: ProviderSettings) throws(ProviderError)
+}
+
 /// Why a Provider cannot be used or an event cannot be rendered for it.
 ///
 /// Descriptions never contain a Secret value; an address that came from a Secret is not repeated.

@@ -16,6 +16,8 @@ public struct ProviderSettings: Sendable {
     public var secretValues: [String]
     /// The key names of the `secretRef` Secret (never its values), for rules that depend on which keys exist.
     public var secretKeyNames: Set<String>
+    /// The `secretRef` Secret, key by key; whatever a notifier reads through it is masked.
+    public let secret: SecretAccess
 
     /// Looks up a Secret in the Provider's namespace by name.
     public typealias SecretLookup = (_ name: String) -> Secret?
@@ -32,10 +34,12 @@ public struct ProviderSettings: Sendable {
         secretKeyNames = []
         var proxyText = provider.proxy
         var secretTLS: TLSMaterial?
+        var secretData: [String: String] = [:]
 
         if let name = provider.secretRef {
             guard let secret = secrets(name) else { throw .secretNotFound(ObjectKey(namespace: provider.key.namespace, name: name)) }
             secretKeyNames = Set(secret.values.keys)
+            secretData = secret.values
             if let value = secret["address"] {
                 let trimmed = value.trimmingWhitespace
                 guard trimmed.utf8.count <= 2048 else { throw .addressTooLong }
@@ -64,6 +68,7 @@ public struct ProviderSettings: Sendable {
             }
         }
 
+        self.secret = SecretAccess(secretData)
         var proxy: ProxySettings?
         if !proxyText.isEmpty { proxy = try Self.proxy(from: proxyText, username: nil, password: nil) }
         if let name = provider.proxySecretRef {

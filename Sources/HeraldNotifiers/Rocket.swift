@@ -2,7 +2,7 @@ import HeraldCore
 import HeraldJSON
 
 /// Sends Flux events to a Rocket.Chat incoming webhook (Slack payload, Rocket colours, no default username).
-struct RocketNotifier: Notifier {
+struct RocketNotifier: ProviderNotifier {
     let url: String
     let channel: String
     let username: String

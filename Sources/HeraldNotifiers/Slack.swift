@@ -2,7 +2,7 @@ import HeraldCore
 import HeraldJSON
 
 /// Sends Flux events to a Slack incoming webhook or to `chat.postMessage` with a bot token.
-struct SlackNotifier: Notifier {
+struct SlackNotifier: ProviderNotifier {
     static let postMessageURL = "https://slack.com/api/chat.postMessage"
 
     let url: String

@@ -65,7 +65,7 @@ struct EventIngestTests {
         return JSONWriter.bytes(event)
     }
 
-    func post(_ running: Running, _ body: [UInt8], path: String = "") async throws -> TransportResponse {
+    func post(_ running: Running, _ body: [UInt8], path: String = "") async throws -> ProviderResponse {
         try await running.transport.send(
             OutgoingRequest(url: running.url + path, headers: [HTTPHeaderField("Content-Type", "application/json")], body: body),
             options: TransportOptions(), deadline: .now.advanced(by: .seconds(10)))

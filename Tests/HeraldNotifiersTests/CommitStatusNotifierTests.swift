@@ -1,7 +1,8 @@
 import HeraldCore
 import HeraldJSON
-import HeraldNotifiers
 import Testing
+
+@testable import HeraldNotifiers
 
 @Suite("Git commit-status providers: github, gitlab (reference §4.0, §4.7)")
 struct CommitStatusNotifierTests {
@@ -18,7 +19,7 @@ struct CommitStatusNotifierTests {
         F.provider(.gitlab, address: address, secretRef: "token")
     }
 
-    func plan(_ provider: Provider, _ event: Event = F.kustomization()) throws -> (request: OutgoingRequest, check: DuplicateCheck?) {
+    func plan(_ provider: Provider, _ event: Event = F.kustomization()) throws -> (request: OutgoingRequest, check: CheckedWrite?) {
         try F.send(try F.client(provider, secrets: Self.tokenSecret), event)
     }
 
@@ -36,7 +37,7 @@ struct CommitStatusNotifierTests {
                 HTTPHeaderField("Authorization", "Bearer ghp_token", isSecret: true), F.jsonHeader,
             ])
         #expect(try F.body(request) == ["state": "success", "description": "apply succeeded", "context": .string(Self.statusID)])
-        let read = try #require(check?.request)
+        let read = try #require(check?.read)
         #expect(read.method == "GET")
         #expect(read.url == "https://api.github.com/repos/fluxcd/webapp/commits/\(Self.sha)/statuses?per_page=50")
         #expect(read.body.isEmpty)
@@ -124,7 +125,7 @@ struct CommitStatusNotifierTests {
     @Test("§4.7 github duplicates: the first status with the same context decides")
     func githubDuplicates() throws {
         let check = try #require(try plan(Self.github()).check)
-        func isDuplicate(_ json: String) -> Bool { check.isDuplicate(Array(json.utf8)) }
+        func isDuplicate(_ json: String) -> Bool { check.isDuplicate(ProviderResponse(status: 200, body: Array(json.utf8))) }
         let id = Self.statusID
         #expect(isDuplicate(Self.githubStatus))
         #expect(isDuplicate("[]") == false)
@@ -151,7 +152,7 @@ struct CommitStatusNotifierTests {
         #expect(request.url == "https://gitlab.com/api/v4/projects/group%2Fsub%2Fwebapp/statuses/\(Self.sha)")
         F.expectHeaders(request, [F.jsonHeader, HTTPHeaderField("PRIVATE-TOKEN", "ghp_token", isSecret: true)])
         #expect(try F.body(request) == ["state": "success", "name": .string(Self.statusID), "description": "apply succeeded"])
-        let read = try #require(check?.request)
+        let read = try #require(check?.read)
         #expect(read.method == "GET")
         #expect(
             read.url
@@ -203,7 +204,9 @@ struct CommitStatusNotifierTests {
         ) -> String {
             "{\"sha\":\"\(sha)\",\"status\":\"\(status)\",\"description\":\"\(description)\",\"name\":\"\(name)\"}"
         }
-        func isDuplicate(_ statuses: [String]) -> Bool { check.isDuplicate(Array(("[" + statuses.joined(separator: ",") + "]").utf8)) }
+        func isDuplicate(_ statuses: [String]) -> Bool {
+            check.isDuplicate(ProviderResponse(status: 200, body: Array(("[" + statuses.joined(separator: ",") + "]").utf8)))
+        }
         #expect(isDuplicate([status()]))
         #expect(isDuplicate([status(status: "failed"), status(name: "other"), status()]))
         #expect(isDuplicate([]) == false)

@@ -1,7 +1,8 @@
 import HeraldCore
 import HeraldJSON
-import HeraldNotifiers
 import Testing
+
+@testable import HeraldNotifiers
 
 /// The reference's shared fixture (§4.2) and builders for Providers, Secrets and rendered requests.
 enum NotifierFixture {
@@ -60,18 +61,38 @@ enum NotifierFixture {
         }
     }
 
-    /// The write request and optional duplicate check of a `.send` plan; records an issue for `.skip`.
+    /// The write request and, for commit statuses, the read-then-write exchange; records an issue for `.skip`.
     static func send(
         _ client: ProviderClient, _ event: Event, sourceLocation: SourceLocation = #_sourceLocation
     ) throws -> (
-        request: OutgoingRequest, check: DuplicateCheck?
+        request: OutgoingRequest, check: CheckedWrite?
     ) {
         switch try client.notifier.plan(for: event) {
-        case .send(let request, let check): return (request, check)
+        case .send(let requests):
+            guard let request = requests.first, requests.count == 1 else {
+                Issue.record("expected one request, the plan has \(requests.count)", sourceLocation: sourceLocation)
+                throw Skipped()
+            }
+            return (request, nil)
+        case .exchange(let exchange):
+            guard let check = exchange as? CheckedWrite else {
+                Issue.record("expected a read-then-write exchange, got \(type(of: exchange))", sourceLocation: sourceLocation)
+                throw Skipped()
+            }
+            return (check.write, check)
         case .skip(let reason):
             Issue.record("expected a request, the plan skipped: \(reason)", sourceLocation: sourceLocation)
             throw Skipped()
         }
+    }
+
+    /// Every request of a plan, in order (reads included); records an issue for `.skip`.
+    static func requests(
+        _ provider: Provider, secrets: [String: [String: String]] = [:], event: Event = event()
+    ) throws -> [OutgoingRequest] {
+        let plan = try client(provider, secrets: secrets).notifier.plan(for: event)
+        if case .skip(let reason) = plan { Issue.record("expected requests, the plan skipped: \(reason)") }
+        return plan.requests
     }
 
     /// The single request rendered for `event` by a Provider of `type` built through the factory.

@@ -1,0 +1,54 @@
+import HeraldCore
+
+/// The settings of a Provider a type reads (reference §4.0 matrix); the others are ignored.
+public struct ProviderSettingKinds: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    public static let address = ProviderSettingKinds(rawValue: 1 << 0)
+    public static let channel = ProviderSettingKinds(rawValue: 1 << 1)
+    public static let username = ProviderSettingKinds(rawValue: 1 << 2)
+    public static let token = ProviderSettingKinds(rawValue: 1 << 3)
+    public static let headers = ProviderSettingKinds(rawValue: 1 << 4)
+    /// `spec.proxy`, the Secret's `proxy` and `proxySecretRef`.
+    public static let proxy = ProviderSettingKinds(rawValue: 1 << 5)
+    /// `certSecretRef` (and, for commit statuses, TLS keys in the main Secret).
+    public static let tls = ProviderSettingKinds(rawValue: 1 << 6)
+}
+
+/// One provider type: how to build its notifier and which settings it honours.
+public struct ProviderEntry: Sendable {
+    public let honours: ProviderSettingKinds
+    let make: @Sendable (ProviderSettings) throws(ProviderError) -> any Notifier
+    /// Transport rules the matrix cannot say with a flag (GitHub: TLS for Enterprise hosts only).
+    let refine: (@Sendable (inout ProviderSettings) -> Void)?
+
+    init<Type: ProviderNotifier>(
+        _ type: Type.Type, honours: ProviderSettingKinds, refine: (@Sendable (inout ProviderSettings) -> Void)? = nil
+    ) {
+        self.honours = honours
+        self.refine = refine
+        make = { (settings: ProviderSettings) throws(ProviderError) -> any Notifier in try Type(settings: settings) }
+    }
+
+    /// Drops the proxy and TLS settings this type does not honour, as Flux silently does.
+    func restrictTransport(_ settings: inout ProviderSettings) {
+        if !honours.contains(.proxy) { settings.transport.proxy = nil }
+        if !honours.contains(.tls) { settings.transport.tls = nil }
+        refine?(&settings)
+    }
+}
+
+/// Every provider type Herald renders, in one table: adding a simple provider is one file and one row.
+public enum ProviderRegistry {
+    public static let entries: [ProviderType: ProviderEntry] = [
+        .generic: ProviderEntry(GenericNotifier.self, honours: [.address, .headers, .proxy, .tls]),
+        .genericHMAC: ProviderEntry(GenericHMACNotifier.self, honours: [.address, .token, .headers, .proxy, .tls]),
+        .slack: ProviderEntry(SlackNotifier.self, honours: [.address, .channel, .username, .token, .proxy, .tls]),
+        .discord: ProviderEntry(DiscordNotifier.self, honours: [.address, .username, .proxy]),
+        .rocket: ProviderEntry(RocketNotifier.self, honours: [.address, .channel, .username, .proxy, .tls]),
+        .msteams: ProviderEntry(MSTeamsNotifier.self, honours: [.address, .proxy, .tls]),
+        .github: ProviderEntry(GitHubNotifier.self, honours: [.address, .token, .tls], refine: GitHubNotifier.dropPublicTLS),
+        .gitlab: ProviderEntry(GitLabNotifier.self, honours: [.address, .token, .tls]),
+    ]
+}
