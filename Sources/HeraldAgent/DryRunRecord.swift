@@ -4,7 +4,7 @@ import HeraldJSON
 /// The JSON line `herald replay --dry-run` prints for one notification.
 ///
 /// The request is shown as it would be sent, except header values that carry credentials, which print
-/// as `<redacted>`. `request` is the last request of the delivery: the write that carries the
+/// as `<redacted>`, and credentials inside a URL (Telegram's bot token), which print as `*****`. `request` is the last request of the delivery: the write that carries the
 /// notification (for commit statuses, the write that would follow the duplicate check). When a
 /// delivery takes more than one request, `requests` lists them all in order, reads included.
 public enum DryRunRecord {
@@ -15,13 +15,13 @@ public enum DryRunRecord {
             ("alert", .string(job.alert.description)),
             ("provider", .string(job.provider.description)),
             ("type", .string(job.client.provider.type.rawValue)),
-            ("request", requests.last.map(json) ?? .null),
+            ("request", requests.last.map { json($0, secrets: job.client.secretValues) } ?? .null),
         ])
-        if requests.count > 1 { record["requests"] = .array(requests.map(json)) }
+        if requests.count > 1 { record["requests"] = .array(requests.map { json($0, secrets: job.client.secretValues) }) }
         return .object(record)
     }
 
-    static func json(_ request: OutgoingRequest) -> JSONValue {
+    static func json(_ request: OutgoingRequest, secrets: [String]) -> JSONValue {
         var headers = JSONObject()
         for header in request.headers { headers[header.name] = .string(header.isSecret ? redacted : header.value) }
         let body: JSONValue
@@ -34,7 +34,9 @@ public enum DryRunRecord {
         }
         return [
             "method": .string(request.method),
-            "url": .string(request.url),
+            // The webhook address itself is shown even when it came from a Secret, as it always was;
+            // credentials inside an address (Telegram's bot token) are not.
+            "url": .string(SecretMasker(secrets.filter { $0 != request.url }).mask(request.url)),
             "headers": .object(headers),
             "body": body,
         ]

@@ -3,27 +3,13 @@ import HeraldJSON
 
 /// Writes Flux events as commit statuses on github.com or GitHub Enterprise, skipping duplicates.
 struct GitHubNotifier: ProviderNotifier {
-    let apiBase: String
-    let owner: String
-    let repository: String
+    let repository: GitHubRepository
     let token: String
     let providerUID: String
 
     init(settings: ProviderSettings) throws(ProviderError) {
-        let address = try GitAddress(settings.address)
-        let parts = address.id.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { throw .invalidRepository(address.id) }
-        owner = String(parts[0])
-        repository = String(parts[1])
-        apiBase = WebAddress(address.host)?.host.lowercased() == "github.com" ? "https://api.github.com/" : "\(address.host)/api/v3/"
-        let credential = settings.token.isEmpty ? settings.password : settings.token
-        guard !credential.isEmpty else {
-            if settings.hasGitHubAppKeys {
-                throw .unsupportedAuth("GitHub App authentication is not supported by Herald yet; use a token")
-            }
-            throw .missingToken("github token or github app details must be specified")
-        }
-        token = credential
+        repository = try GitHubRepository(address: settings.address)
+        token = try GitHubRepository.credential(settings)
         providerUID = settings.provider.meta.uid
     }
 
@@ -33,16 +19,15 @@ struct GitHubNotifier: ProviderNotifier {
         }
         let (sha, state, description, context) = (update.sha, update.state, update.description, update.id)
 
-        let headers = [
-            HTTPHeaderField("Accept", "application/vnd.github.v3+json"),
-            HTTPHeaderField("X-GitHub-Api-Version", "2022-11-28"),
-            HTTPHeaderField("Authorization", "Bearer \(token)", isSecret: true),
-        ]
+        let headers = repository.headers(token: token)
+        let (apiBase, owner, repository) = (repository.apiBase, repository.owner, repository.name)
         let write = OutgoingRequest(
             url: "\(apiBase)repos/\(owner)/\(repository)/statuses/\(sha)",
             headers: headers + [HTTPHeaderField("Content-Type", "application/json")],
+            // go-github's encoder: no HTML escaping, and a newline after the object.
             body: JSONWriter.bytes(
                 ["state": .string(state), "description": .string(description), "context": .string(context)], escapeHTML: false)
+                + [UInt8(ascii: "\n")]
         )
         let read = OutgoingRequest(
             method: "GET", url: "\(apiBase)repos/\(owner)/\(repository)/commits/\(sha)/statuses?per_page=50", headers: headers)
@@ -69,6 +54,43 @@ struct GitHubNotifier: ProviderNotifier {
             if existingContext == context { return existingState == state && existingDescription == description }
         }
         return false
+    }
+}
+
+/// A GitHub repository and the API that serves it: api.github.com for github.com, `<host>/api/v3/` for Enterprise.
+struct GitHubRepository: Sendable {
+    let apiBase: String
+    let owner: String
+    let name: String
+
+    init(address text: String) throws(ProviderError) {
+        let address = try GitAddress(text)
+        let parts = address.id.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { throw .invalidRepository(address.id) }
+        owner = String(parts[0])
+        name = String(parts[1])
+        apiBase = WebAddress(address.host)?.host.lowercased() == "github.com" ? "https://api.github.com/" : "\(address.host)/api/v3/"
+    }
+
+    /// The headers every GitHub API call of Flux's go-github client carries.
+    func headers(token: String) -> [HTTPHeaderField] {
+        [
+            HTTPHeaderField("Accept", "application/vnd.github.v3+json"),
+            HTTPHeaderField("X-GitHub-Api-Version", "2022-11-28"),
+            HTTPHeaderField("Authorization", "Bearer \(token)", isSecret: true),
+        ]
+    }
+
+    /// The Secret's token, else its password; GitHub App keys alone are refused until App auth lands.
+    static func credential(_ settings: ProviderSettings) throws(ProviderError) -> String {
+        let credential = settings.token.isEmpty ? settings.password : settings.token
+        guard !credential.isEmpty else {
+            if settings.hasGitHubAppKeys {
+                throw .unsupportedAuth("GitHub App authentication is not supported by Herald yet; use a token")
+            }
+            throw .missingToken("github token or github app details must be specified")
+        }
+        return credential
     }
 }
 

@@ -26,6 +26,10 @@ public enum ProviderError: Error, Sendable, Hashable, CustomStringConvertible {
     case invalidTLS(String)
     case emptyHMACKey
     case missingToken(String)
+    /// The channel does not have the form the type needs (Zulip's `stream/topic`, Telegram's chat id).
+    case invalidChannel(String)
+    /// Any other setting the type refuses, in Flux's wording.
+    case invalidSetting(String)
     case unsupportedAuth(String)
     case invalidGitAddress(String)
     case invalidRepository(String)
@@ -53,7 +57,7 @@ public enum ProviderError: Error, Sendable, Hashable, CustomStringConvertible {
             "invalid TLS settings: \(reason)"
         case .emptyHMACKey:
             "HMAC key is empty"
-        case .missingToken(let message):
+        case .missingToken(let message), .invalidChannel(let message), .invalidSetting(let message):
             message
         case .unsupportedAuth(let message):
             message

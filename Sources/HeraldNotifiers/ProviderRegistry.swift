@@ -50,5 +50,20 @@ public enum ProviderRegistry {
         .msteams: ProviderEntry(MSTeamsNotifier.self, honours: [.address, .proxy, .tls]),
         .github: ProviderEntry(GitHubNotifier.self, honours: [.address, .token, .tls], refine: GitHubNotifier.dropPublicTLS),
         .gitlab: ProviderEntry(GitLabNotifier.self, honours: [.address, .token, .tls]),
+        .githubDispatch: ProviderEntry(
+            GitHubDispatchNotifier.self, honours: [.address, .token, .tls], refine: GitHubNotifier.dropPublicTLS),
+        .googleChat: ProviderEntry(GoogleChatNotifier.self, honours: [.address, .proxy]),
+        .webex: ProviderEntry(WebexNotifier.self, honours: [.address, .channel, .token, .proxy, .tls]),
+        .telegram: ProviderEntry(TelegramNotifier.self, honours: [.channel, .token, .proxy]),
+        .lark: ProviderEntry(LarkNotifier.self, honours: [.address]),
+        .matrix: ProviderEntry(MatrixNotifier.self, honours: [.address, .channel, .token, .tls]),
+        .opsgenie: ProviderEntry(OpsgenieNotifier.self, honours: [.address, .token, .proxy, .tls]),
+        .alertmanager: ProviderEntry(AlertmanagerNotifier.self, honours: [.address, .username, .token, .proxy, .tls]),
+        .grafana: ProviderEntry(GrafanaNotifier.self, honours: [.address, .username, .token, .proxy, .tls]),
+        .pagerDuty: ProviderEntry(PagerDutyNotifier.self, honours: [.address, .channel, .proxy, .tls]),
+        .datadog: ProviderEntry(DatadogNotifier.self, honours: [.address, .token, .proxy, .tls]),
+        .zulip: ProviderEntry(ZulipNotifier.self, honours: [.address, .channel, .username, .proxy, .tls]),
+        .zoom: ProviderEntry(ZoomNotifier.self, honours: [.address, .token, .proxy, .tls]),
+        .incidentIO: ProviderEntry(IncidentIONotifier.self, honours: [.address, .token, .proxy, .tls]),
     ]
 }

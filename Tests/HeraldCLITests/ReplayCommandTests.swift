@@ -148,21 +148,21 @@ struct ReplayCommandTests {
             ---
             apiVersion: notification.toolkit.fluxcd.io/v1beta3
             kind: Provider
-            metadata: {name: telegram, namespace: apps}
-            spec: {type: telegram, channel: "-100123"}
+            metadata: {name: otel, namespace: apps}
+            spec: {type: otel, address: "https://otel.example/v1/traces"}
             ---
             apiVersion: notification.toolkit.fluxcd.io/v1beta3
             kind: Alert
-            metadata: {name: telegram, namespace: apps}
+            metadata: {name: otel, namespace: apps}
             spec:
-              providerRef: {name: telegram}
+              providerRef: {name: otel}
               eventSources: [{kind: Kustomization, name: '*'}]
             """
         let manifests = try workspace.write("providers.yaml", Self.providerManifests(baseURL: recorder.baseURL, extra: extra))
         let events = try workspace.write("events.jsonl", Self.fluxEvent(message: "applied") + "\n")
         let result = try await HeraldProcess.run(["replay", "--manifests", manifests, "--events", events])
         #expect(result.status == 1)
-        #expect(result.stderr.contains("provider type telegram is not supported yet"))
+        #expect(result.stderr.contains("provider type otel is not supported yet"))
         #expect(await recorder.requests().map(\.path) == ["/generic"])
     }
 
