@@ -1,0 +1,106 @@
+import HeraldAgent
+import HeraldCore
+import HeraldJSON
+import HeraldNotifiers
+import HeraldTestSupport
+import Testing
+
+/// Every HTTP provider type, delivered over a real socket to an in-process server: what arrives is
+/// exactly what the notifier rendered, and a refusal that echoes the credential never shows it.
+@Suite("Provider catalogue: real delivery over loopback")
+struct CatalogueDeliveryTests {
+    static let credential = "catalogue-credential-0123456789"
+
+    /// How one type is configured against a server at `base`.
+    struct Setup: Sendable, CustomTestStringConvertible {
+        var type: ProviderType
+        var path: String = "/hook"
+        var channel: String = ""
+        var secret: [String: String] = [:]
+        var testDescription: String { type.rawValue }
+    }
+
+    static let setups: [Setup] = [
+        Setup(type: .generic, secret: ["headers": "X-Credential: \(credential)\n"]),
+        Setup(type: .genericHMAC, secret: ["token": credential]),
+        Setup(type: .slack, channel: "general", secret: ["token": credential]),
+        Setup(type: .discord, path: "/api/webhooks/1/abc"),
+        Setup(type: .rocket, channel: "general"),
+        Setup(type: .msteams),
+        Setup(type: .github, path: "/org/repo", secret: ["token": credential]),
+        Setup(type: .gitlab, path: "/group/project", secret: ["token": credential]),
+        Setup(type: .githubDispatch, path: "/org/repo", secret: ["token": credential]),
+        Setup(type: .googleChat),
+        Setup(type: .webex, channel: "room", secret: ["token": credential]),
+        Setup(type: .lark),
+        Setup(type: .matrix, path: "", channel: "!room:example", secret: ["token": credential]),
+        Setup(type: .opsgenie, secret: ["token": credential]),
+        Setup(type: .alertmanager, secret: ["token": credential]),
+        Setup(type: .grafana, secret: ["username": "admin", "password": credential]),
+        Setup(type: .pagerDuty, path: "", channel: "routing-key"),
+        Setup(type: .datadog, path: "", secret: ["token": credential]),
+        Setup(type: .zulip, path: "", channel: "ops/flux", secret: ["username": "bot@zulip.example", "password": credential]),
+        Setup(type: .zoom, secret: ["token": credential]),
+        Setup(type: .incidentIO, secret: ["token": credential]),
+    ]
+
+    @Test("the catalogue table covers every supported type but Telegram, whose Bot API host is fixed")
+    func coverage() {
+        #expect(Set(Self.setups.map(\.type)) == Set(NotifierFactory.supportedTypes).subtracting([.telegram]))
+    }
+
+    func client(_ setup: Setup, base: String) throws -> ProviderClient {
+        var provider = AgentFixtures.provider(
+            type: setup.type, address: base + setup.path, secretRef: setup.secret.isEmpty ? nil : "credentials")
+        provider.channel = setup.channel
+        return try AgentFixtures.client(provider, secrets: ["credentials": AgentFixtures.secret("credentials", setup.secret)])
+    }
+
+    static let event = AgentFixtures.event(metadata: ["revision": "main@sha1:a1afe267b54f38b46b487f6e938a6fd508278c07"])
+
+    @Test("what arrives is what was rendered: method, path and query, headers, body", arguments: setups)
+    func delivery(_ setup: Setup) async throws {
+        let recorder = try await WebhookRecorder.start()
+        defer { Task { try? await recorder.shutdown() } }
+        let client = try client(setup, base: recorder.baseURL)
+        let job = try AgentFixtures.job(client, event: Self.event)
+        let transport = HTTPTransport()
+        let outcome = await Deliverer(transport: transport, retry: AgentFixtures.fastRetry).deliver(job)
+        await transport.shutdown()
+        guard case .delivered = outcome else {
+            Issue.record("\(setup.type): \(outcome)")
+            return
+        }
+        let received = await recorder.requests()
+        let rendered = job.plan.requests
+        #expect(received.count == rendered.count)
+        for (request, arrived) in zip(rendered, received) {
+            #expect(arrived.method == request.method)
+            let address = try #require(WebAddress(request.url))
+            #expect(arrived.uri == address.path + (address.query.map { "?\($0)" } ?? ""))
+            #expect(arrived.body == request.body, "\(arrived.bodyString)")
+            for header in request.headers {
+                #expect(arrived.headerValues(header.name) == [header.value], "\(header.name)")
+            }
+        }
+    }
+
+    @Test("a refusal whose body echoes the credential fails without showing it", arguments: setups.filter { !$0.secret.isEmpty })
+    func masking(_ setup: Setup) async throws {
+        let recorder = try await WebhookRecorder.start()
+        defer { Task { try? await recorder.shutdown() } }
+        recorder.respond(with: [ScriptedResponse(status: 401, body: "{\"message\":\"credential \(Self.credential) is not valid\"}")])
+        let client = try client(setup, base: recorder.baseURL)
+        let transport = HTTPTransport()
+        let outcome = await Deliverer(transport: transport, retry: AgentFixtures.fastRetry).deliver(
+            try AgentFixtures.job(client, event: Self.event))
+        await transport.shutdown()
+        guard case .failed(let failure) = outcome else {
+            Issue.record("\(setup.type): expected a failure, got \(outcome)")
+            return
+        }
+        #expect(failure.status == 401)
+        #expect(failure.description.contains("*****"), "\(failure)")
+        #expect(!failure.description.contains(Self.credential), "\(failure)")
+    }
+}
