@@ -1,3 +1,4 @@
+import Crypto
 import HeraldCore
 
 /// What the Git commit-status providers share (reference §4.7): revision, SHA, address and status id.
@@ -11,13 +12,24 @@ enum CommitStatus {
         var id: String
     }
 
-    /// The common Post logic: `nil` for `Progressing` (nothing is written), else the update, or why not.
-    static func update(for event: Event, providerUID: String, info: String, error: String) throws(ProviderError) -> Update? {
-        if event.reason == "Progressing" { return nil }
+    /// The common Post logic: `nil` for `Progressing` (nothing is written) unless the provider has a
+    /// state for it (Gitea's `pending`), else the update, or why not.
+    static func update(
+        for event: Event, providerUID: String, info: String, error: String, progressing: String? = nil
+    ) throws(ProviderError) -> Update? {
+        let isProgressing = event.reason == "Progressing"
+        if isProgressing && progressing == nil { return nil }
         guard let revision = revision(of: event) else { throw .missingRevision }
+        let sha = try sha(from: revision)
+        let state: String
+        if isProgressing, let progressing {
+            state = progressing
+        } else {
+            state = try Self.state(for: event, info: info, error: error)
+        }
         return Update(
-            sha: try sha(from: revision),
-            state: try state(for: event, info: info, error: error),
+            sha: sha,
+            state: state,
             description: EventText.nameAndDescription(event).description,
             id: defaultID(event: event, providerUID: providerUID)
         )
@@ -60,6 +72,16 @@ enum CommitStatus {
     static func defaultID(event: Event, providerUID: String) -> String {
         let uidPrefix = providerUID.split(separator: "-", omittingEmptySubsequences: false).first.map(String.init) ?? ""
         return "\(event.involvedObject.kind)/\(event.involvedObject.name)/\(uidPrefix)".lowercased()
+    }
+
+    /// The token, else the password of a username/password Secret (GitHub, GitLab, Gitea).
+    static func credential(_ settings: ProviderSettings) -> String {
+        settings.token.isEmpty ? settings.password : settings.token
+    }
+
+    /// Bitbucket's status key: the id's SHA-1 in hex, because the API caps keys at 40 characters.
+    static func hashedKey(_ id: String) -> String {
+        Insecure.SHA1.hash(data: Array(id.utf8)).hexString
     }
 
     /// `success`-like state for info, `failure`-like for error; anything else is an error.

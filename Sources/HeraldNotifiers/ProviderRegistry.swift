@@ -50,6 +50,9 @@ public enum ProviderRegistry {
         .msteams: ProviderEntry(MSTeamsNotifier.self, honours: [.address, .proxy, .tls]),
         .github: ProviderEntry(GitHubNotifier.self, honours: [.address, .token, .tls], refine: GitHubNotifier.dropPublicTLS),
         .gitlab: ProviderEntry(GitLabNotifier.self, honours: [.address, .token, .tls]),
+        .gitea: ProviderEntry(GiteaNotifier.self, honours: [.address, .token, .proxy, .tls]),
+        .bitbucket: ProviderEntry(BitbucketNotifier.self, honours: [.address, .token, .tls]),
+        .bitbucketServer: ProviderEntry(BitbucketServerNotifier.self, honours: [.address, .username, .token, .tls]),
         .githubDispatch: ProviderEntry(
             GitHubDispatchNotifier.self, honours: [.address, .token, .tls], refine: GitHubNotifier.dropPublicTLS),
         .googleChat: ProviderEntry(GoogleChatNotifier.self, honours: [.address, .proxy]),

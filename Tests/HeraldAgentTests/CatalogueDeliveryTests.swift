@@ -5,6 +5,10 @@ import HeraldNotifiers
 import HeraldTestSupport
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Every HTTP provider type, delivered over a real socket to an in-process server: what arrives is
 /// exactly what the notifier rendered, and a refusal that echoes the credential never shows it.
 @Suite("Provider catalogue: real delivery over loopback")
@@ -17,6 +21,8 @@ struct CatalogueDeliveryTests {
         var path: String = "/hook"
         var channel: String = ""
         var secret: [String: String] = [:]
+        /// Scripted answers for reads the provider makes before it writes: (path, method, JSON body).
+        var answers: [(path: String, method: String, body: String)] = []
         var testDescription: String { type.rawValue }
     }
 
@@ -29,6 +35,10 @@ struct CatalogueDeliveryTests {
         Setup(type: .msteams),
         Setup(type: .github, path: "/org/repo", secret: ["token": credential]),
         Setup(type: .gitlab, path: "/group/project", secret: ["token": credential]),
+        Setup(
+            type: .gitea, path: "/org/repo", secret: ["token": credential],
+            answers: [("/api/v1/version", "GET", #"{"version":"1.22.3"}"#)]),
+        Setup(type: .bitbucketServer, path: "/scm/project/repo.git", secret: ["token": credential]),
         Setup(type: .githubDispatch, path: "/org/repo", secret: ["token": credential]),
         Setup(type: .googleChat),
         Setup(type: .webex, channel: "room", secret: ["token": credential]),
@@ -44,9 +54,9 @@ struct CatalogueDeliveryTests {
         Setup(type: .incidentIO, secret: ["token": credential]),
     ]
 
-    @Test("the catalogue table covers every supported type but Telegram, whose Bot API host is fixed")
+    @Test("the catalogue table covers every supported type but Telegram and Bitbucket Cloud, whose API hosts are fixed")
     func coverage() {
-        #expect(Set(Self.setups.map(\.type)) == Set(NotifierFactory.supportedTypes).subtracting([.telegram]))
+        #expect(Set(Self.setups.map(\.type)) == Set(NotifierFactory.supportedTypes).subtracting([.telegram, .bitbucket]))
     }
 
     func client(_ setup: Setup, base: String) throws -> ProviderClient {
@@ -62,6 +72,9 @@ struct CatalogueDeliveryTests {
     func delivery(_ setup: Setup) async throws {
         let recorder = try await WebhookRecorder.start()
         defer { Task { try? await recorder.shutdown() } }
+        for answer in setup.answers {
+            recorder.respond(path: answer.path, method: answer.method, with: [ScriptedResponse(status: 200, body: answer.body)])
+        }
         let client = try client(setup, base: recorder.baseURL)
         let job = try AgentFixtures.job(client, event: Self.event)
         let transport = HTTPTransport()
@@ -102,5 +115,32 @@ struct CatalogueDeliveryTests {
         #expect(failure.status == 401)
         #expect(failure.description.contains("*****"), "\(failure)")
         #expect(!failure.description.contains(Self.credential), "\(failure)")
+    }
+
+    @Test("bitbucket: BITBUCKET_API_BASE_URL (honoured as Flux's SDK does) reaches a loopback API; 404 then POST, then a duplicate")
+    func bitbucketCloud() async throws {
+        let recorder = try await WebhookRecorder.start()
+        defer { Task { try? await recorder.shutdown() } }
+        setenv("BITBUCKET_API_BASE_URL", recorder.baseURL + "/2.0", 1)
+        defer { unsetenv("BITBUCKET_API_BASE_URL") }
+        let provider = AgentFixtures.provider(type: .bitbucket, address: "https://bitbucket.org/workspace/repo", secretRef: "s")
+        let client = try AgentFixtures.client(provider, secrets: ["s": AgentFixtures.secret("s", ["token": "user:\(Self.credential)"])])
+        let statusPath = "/2.0/repositories/workspace/repo/commit/a1afe267b54f38b46b487f6e938a6fd508278c07/statuses/build"
+        let job = try AgentFixtures.job(client, event: Self.event)
+        let key = try #require(job.plan.requests.first?.url.split(separator: "/").last.map(String.init))
+        recorder.respond(path: "\(statusPath)/\(key)", method: "GET", with: [ScriptedResponse(status: 404, body: #"{"type":"error"}"#)])
+        let transport = HTTPTransport()
+        let first = await Deliverer(transport: transport, retry: AgentFixtures.fastRetry).deliver(job)
+        #expect(first == .delivered(status: 200, attempts: 2))
+        let written = try #require(await recorder.requests().last)
+        #expect(written.method == "POST")
+        #expect(written.path == statusPath)
+        recorder.respond(
+            path: "\(statusPath)/\(key)", method: "GET",
+            with: [ScriptedResponse(status: 200, body: #"{"key":"k","state":"SUCCESSFUL","description":"reason"}"#)])
+        let second = await Deliverer(transport: transport, retry: AgentFixtures.fastRetry).deliver(job)
+        await transport.shutdown()
+        #expect(second == .duplicate)
+        #expect(await recorder.requests().map(\.method) == ["GET", "POST", "GET"])
     }
 }

@@ -75,7 +75,7 @@ enum NotifierFixture {
             }
             return (request, nil)
         case .exchange(let exchange):
-            guard let check = exchange as? CheckedWrite else {
+            guard let check = (exchange as? CheckedWrite) ?? ((exchange as? GiteaExchange)?.inner as? CheckedWrite) else {
                 Issue.record("expected a read-then-write exchange, got \(type(of: exchange))", sourceLocation: sourceLocation)
                 throw Skipped()
             }

@@ -317,7 +317,7 @@ struct NotifierFactoryTests {
 
     /// Provider types still refused, each named in the README's provider table with the reason.
     static let notYetSupported: [ProviderType] = [
-        .gitea, .bitbucket, .bitbucketServer, .azureDevOps, .githubPullRequestComment, .gitlabMergeRequestComment,
+        .azureDevOps, .githubPullRequestComment, .gitlabMergeRequestComment,
         .giteaPullRequestComment, .googlePubSub, .sentry, .azureEventHub, .nats, .otel,
     ]
 
