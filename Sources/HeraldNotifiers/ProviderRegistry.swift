@@ -53,6 +53,10 @@ public enum ProviderRegistry {
         .gitea: ProviderEntry(GiteaNotifier.self, honours: [.address, .token, .proxy, .tls]),
         .bitbucket: ProviderEntry(BitbucketNotifier.self, honours: [.address, .token, .tls]),
         .bitbucketServer: ProviderEntry(BitbucketServerNotifier.self, honours: [.address, .username, .token, .tls]),
+        .githubPullRequestComment: ProviderEntry(
+            GitHubPullRequestCommentNotifier.self, honours: [.address, .token, .tls], refine: GitHubNotifier.dropPublicTLS),
+        .gitlabMergeRequestComment: ProviderEntry(GitLabMergeRequestCommentNotifier.self, honours: [.address, .token, .tls]),
+        .giteaPullRequestComment: ProviderEntry(GiteaPullRequestCommentNotifier.self, honours: [.address, .token, .proxy, .tls]),
         .githubDispatch: ProviderEntry(
             GitHubDispatchNotifier.self, honours: [.address, .token, .tls], refine: GitHubNotifier.dropPublicTLS),
         .googleChat: ProviderEntry(GoogleChatNotifier.self, honours: [.address, .proxy]),

@@ -1,0 +1,36 @@
+import HeraldCore
+
+/// Keeps one comment per object on the GitHub pull request named by `change_request` (reference §4.8).
+struct GitHubPullRequestCommentNotifier: ProviderNotifier {
+    let repository: GitHubRepository
+    let token: String
+    let providerUID: String
+
+    init(settings: ProviderSettings) throws(ProviderError) {
+        providerUID = try ChangeRequestComment.requireUID(settings)
+        token = try GitHubRepository.credential(settings)
+        repository = try GitHubRepository(address: settings.address)
+    }
+
+    func plan(for event: Event) throws(ProviderError) -> DeliveryPlan {
+        let number = try ChangeRequestComment.number(event, parser: "strconv.Atoi")
+        let marker = ChangeRequestComment.marker(prefix: "flux-pr-comment-key", providerUID: providerUID, event: event)
+        let body = ChangeRequestComment.body(marker: marker, event: event, escapeHTML: false, newline: true)
+        let headers = repository.headers(token: token)
+        let writeHeaders = headers + [HTTPHeaderField("Content-Type", "application/json")]
+        let repo = "\(repository.apiBase)repos/\(repository.owner)/\(repository.name)"
+        var listHeaders = headers
+        listHeaders.removeAll { $0.name == "Accept" }
+        listHeaders.insert(HTTPHeaderField("Accept", "application/vnd.github.squirrel-girl-preview"), at: 0)
+        return .exchange(
+            CommentUpsert(
+                identity: OutgoingRequest(method: "GET", url: "\(repository.apiBase)user", headers: headers),
+                identityKey: "login",
+                list: OutgoingRequest(
+                    method: "GET", url: "\(repo)/issues/\(number)/comments?direction=asc&per_page=100&sort=created", headers: listHeaders),
+                authorPath: ("user", "login"), marker: marker,
+                create: OutgoingRequest(url: "\(repo)/issues/\(number)/comments", headers: writeHeaders, body: body),
+                edit: { id in OutgoingRequest(method: "PATCH", url: "\(repo)/issues/comments/\(id)", headers: writeHeaders, body: body) },
+                noun: "pull request comment"))
+    }
+}
