@@ -27,18 +27,21 @@ public enum DryRunRecord {
         let body: JSONValue
         if request.body.isEmpty {
             body = .null
-        } else if request.header("Content-Type")?.hasPrefix("application/json") == true, let parsed = try? JSONParser.parse(request.body) {
+        } else if request.header("Content-Type")?.hasPrefix("application/json") == true || request.subject != nil,
+            let parsed = try? JSONParser.parse(request.body)
+        {
             body = parsed
         } else {
             body = .string(String(decoding: request.body, as: UTF8.self))
         }
-        return [
-            "method": .string(request.method),
-            // The webhook address itself is shown even when it came from a Secret, as it always was;
-            // credentials inside an address (Telegram's bot token) are not.
-            "url": .string(SecretMasker(secrets.filter { $0 != request.url }).mask(request.url)),
-            "headers": .object(headers),
-            "body": body,
+        // The webhook address itself is shown even when it came from a Secret, as it always was;
+        // credentials inside an address (Telegram's bot token) are not.
+        var fields: [(String, JSONValue)] = [
+            ("method", .string(request.method)),
+            ("url", .string(SecretMasker(secrets.filter { $0 != request.url }).mask(request.url))),
         ]
+        if let subject = request.subject { fields.append(("subject", .string(subject))) }
+        fields += [("headers", .object(headers)), ("body", body)]
+        return .object(JSONObject(fields))
     }
 }

@@ -132,7 +132,18 @@ public final class HTTPTransport: Transport {
 
     private func tlsConfiguration(for material: TLSMaterial) throws(TransportError) -> TLSConfiguration {
         if let cached = state.withLock({ $0.tls[material] }) { return cached }
+        let configuration = try Self.makeTLSConfiguration(material)
+        state.withLock { state in
+            if state.tls.count >= Self.maximumCachedTLS { state.tls.removeAll() }
+            state.tls[material] = configuration
+        }
+        return configuration
+    }
+
+    /// A client TLS configuration from a Provider's PEM material: its CA replaces the system roots.
+    static func makeTLSConfiguration(_ material: TLSMaterial?) throws(TransportError) -> TLSConfiguration {
         var configuration = TLSConfiguration.makeClientConfiguration()
+        guard let material else { return configuration }
         do {
             if let ca = material.caPEM {
                 configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(ca.utf8)))
@@ -144,10 +155,6 @@ public final class HTTPTransport: Transport {
         } catch {
             // NIOSSL's errors name the failing call, never the key material.
             throw .invalidRequest("cannot load TLS material from certSecretRef: \(error)")
-        }
-        state.withLock { state in
-            if state.tls.count >= Self.maximumCachedTLS { state.tls.removeAll() }
-            state.tls[material] = configuration
         }
         return configuration
     }

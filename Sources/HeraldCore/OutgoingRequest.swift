@@ -40,12 +40,16 @@ public struct OutgoingRequest: Sendable, Hashable {
     public var headers: [HTTPHeaderField]
     public var body: [UInt8]
     public var responseCheck: ResponseCheck
+    /// The subject a message-bus request publishes on (`nats://` URLs, method `PUB`); `nil` for HTTP.
+    public var subject: String?
 
     public init(
-        method: String = "POST", url: String, headers: [HTTPHeaderField] = [], body: [UInt8] = [], responseCheck: ResponseCheck = .status
+        method: String = "POST", url: String, headers: [HTTPHeaderField] = [], body: [UInt8] = [], responseCheck: ResponseCheck = .status,
+        subject: String? = nil
     ) {
         self.method = method
         self.url = url
+        self.subject = subject
         self.headers = headers
         self.body = body
         self.responseCheck = responseCheck

@@ -34,10 +34,27 @@ public struct TransportOptions: Sendable, Hashable {
     public var timeout: Duration
     public var proxy: ProxySettings?
     public var tls: TLSMaterial?
+    /// How a NATS connection authenticates; `nil` for HTTP providers.
+    public var nats: NATSCredentials?
 
-    public init(timeout: Duration = Provider.defaultTimeout, proxy: ProxySettings? = nil, tls: TLSMaterial? = nil) {
+    public init(
+        timeout: Duration = Provider.defaultTimeout, proxy: ProxySettings? = nil, tls: TLSMaterial? = nil, nats: NATSCredentials? = nil
+    ) {
         self.timeout = timeout
         self.proxy = proxy
         self.tls = tls
+        self.nats = nats
     }
+}
+
+/// A NATS connection's credentials, in Flux's order of precedence (reference §4.23).
+public enum NATSCredentials: Sendable, Hashable {
+    case none
+    /// A `.creds` file: the user JWT and the nkey seed that signs the server's nonce.
+    case userCredentials(jwt: String, seed: String)
+    /// An nkey seed (`SU…`) whose public key the server knows.
+    case nkey(seed: String)
+    case userPassword(user: String, password: String)
+    /// Herald's addition: a server `authorization { token }`.
+    case token(String)
 }

@@ -11,6 +11,13 @@ public protocol Notifier: Sendable {
 /// A notifier the registry can build: construction validates the Provider once, not per event.
 protocol ProviderNotifier: Notifier {
     init(settings: ProviderSettings) throws(ProviderError)
+
+    /// The transport settings this notifier's requests need beyond the Provider's (NATS credentials).
+    func transport(_ options: TransportOptions) -> TransportOptions
+}
+
+extension ProviderNotifier {
+    func transport(_ options: TransportOptions) -> TransportOptions { options }
 }
 
 /// Why a Provider cannot be used or an event cannot be rendered for it.

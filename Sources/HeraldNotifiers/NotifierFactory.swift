@@ -20,9 +20,9 @@ public enum NotifierFactory {
         guard let entry = ProviderRegistry.entries[provider.type] else { throw .unsupportedType(provider.type) }
         var settings = try ProviderSettings(provider: provider, secrets: secrets)
         entry.restrictTransport(&settings)
-        let notifier = try entry.make(settings)
+        let (notifier, transport) = try entry.make(settings)
         return ProviderClient(
-            provider: provider, notifier: notifier, transport: settings.transport,
+            provider: provider, notifier: notifier, transport: transport,
             secretValues: settings.secretValues + settings.secret.exposedValues)
     }
 }

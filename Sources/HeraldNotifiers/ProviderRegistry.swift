@@ -19,7 +19,7 @@ public struct ProviderSettingKinds: OptionSet, Sendable, Hashable {
 /// One provider type: how to build its notifier and which settings it honours.
 public struct ProviderEntry: Sendable {
     public let honours: ProviderSettingKinds
-    let make: @Sendable (ProviderSettings) throws(ProviderError) -> any Notifier
+    let make: @Sendable (ProviderSettings) throws(ProviderError) -> (any Notifier, TransportOptions)
     /// Transport rules the matrix cannot say with a flag (GitHub: TLS for Enterprise hosts only).
     let refine: (@Sendable (inout ProviderSettings) -> Void)?
 
@@ -28,7 +28,10 @@ public struct ProviderEntry: Sendable {
     ) {
         self.honours = honours
         self.refine = refine
-        make = { (settings: ProviderSettings) throws(ProviderError) -> any Notifier in try Type(settings: settings) }
+        make = { (settings: ProviderSettings) throws(ProviderError) -> (any Notifier, TransportOptions) in
+            let notifier = try Type(settings: settings)
+            return (notifier, notifier.transport(settings.transport))
+        }
     }
 
     /// Drops the proxy and TLS settings this type does not honour, as Flux silently does.
@@ -57,6 +60,7 @@ public enum ProviderRegistry {
             GitHubPullRequestCommentNotifier.self, honours: [.address, .token, .tls], refine: GitHubNotifier.dropPublicTLS),
         .gitlabMergeRequestComment: ProviderEntry(GitLabMergeRequestCommentNotifier.self, honours: [.address, .token, .tls]),
         .giteaPullRequestComment: ProviderEntry(GiteaPullRequestCommentNotifier.self, honours: [.address, .token, .proxy, .tls]),
+        .nats: ProviderEntry(NATSNotifier.self, honours: [.address, .channel, .username, .token, .tls]),
         .githubDispatch: ProviderEntry(
             GitHubDispatchNotifier.self, honours: [.address, .token, .tls], refine: GitHubNotifier.dropPublicTLS),
         .googleChat: ProviderEntry(GoogleChatNotifier.self, honours: [.address, .proxy]),

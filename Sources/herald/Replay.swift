@@ -56,7 +56,7 @@ struct Replay: AsyncParsableCommand {
             overflow: OverflowPolicy(rawValue: overflow) ?? .block,
             eventFilter: pipeline.eventFilter
         )
-        let transport = HTTPTransport()
+        let transport = ProviderTransport()
         let runner = ReplayRunner(configuration: configuration, transport: transport, logger: logger)
         let snapshot: RoutingSnapshot
         do {

@@ -6,6 +6,8 @@ public enum TestSupportError: Error, Sendable, Equatable, CustomStringConvertibl
     case noLocalPort(server: String)
     /// A PEM in `TestTLS` could not be loaded by NIOSSL; `field` names the `TestTLS` property.
     case invalidTLSMaterial(field: String, reason: String)
+    /// An external peer process (nats-server) is missing or misbehaved.
+    case peer(String)
 
     public var description: String {
         switch self {
@@ -16,6 +18,8 @@ public enum TestSupportError: Error, Sendable, Equatable, CustomStringConvertibl
             "\(server) is bound but its socket has no local port"
         case .invalidTLSMaterial(let field, let reason):
             "TestTLS.\(field) is not usable PEM: \(reason); rerun Tests/HeraldTestSupport/Fixtures/generate.sh"
+        case .peer(let message):
+            message
         }
     }
 }

@@ -27,7 +27,7 @@ public struct ClusterRunner: Sendable {
             kubeconfig: configuration.kubeconfig, context: configuration.context, environment: environment)
         logger.info("connecting to the API server", metadata: ["server": "\(kubeConfig.server)", "source": "\(kubeConfig.source)"])
         let client = try KubeClient(config: kubeConfig)
-        let transport = HTTPTransport()
+        let transport = ProviderTransport()
         do {
             try await run(client: client, transport: transport)
         } catch {
@@ -39,7 +39,7 @@ public struct ClusterRunner: Sendable {
         await client.shutdown()
     }
 
-    func run(client: KubeClient, transport: HTTPTransport) async throws {
+    func run(client: KubeClient, transport: ProviderTransport) async throws {
         let api = try await FluxServedAPI.discover(client: client)
         logger.info(
             "reading Flux Alerts and Providers",
