@@ -129,7 +129,8 @@ public struct EventPipeline: Sendable {
                     message: "failed to initialize notifier for provider '\(providerKey.name)': \(error)"))
         case .success(let client):
             do {
-                let plan = try client.notifier.plan(for: notification.event)
+                let plan = try client.notifier.plan(
+                    for: notification.event, context: RenderContext(commitStatusID: notification.commitStatusID))
                 result.jobs.append(DeliveryJob(alert: alert, client: client, event: notification.event, plan: plan))
             } catch {
                 let masked = SecretMasker(client.secretValues).mask(error.description)

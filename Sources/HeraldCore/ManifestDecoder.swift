@@ -302,6 +302,13 @@ private struct ObjectReader {
                 "spec.commitStatusExpr is only supported for the 'github', 'gitlab', 'gitea', 'bitbucketserver', 'bitbucket', 'azuredevops' provider types"
             )
         }
+        if !commitStatusExpr.isEmpty {
+            do throws(ExpressionError) {
+                _ = try CommitStatusExpression(commitStatusExpr)
+            } catch let failure {
+                throw error("spec.commitStatusExpr", failure.description)
+            }
+        }
         return Provider(
             meta: meta,
             apiVersion: version,

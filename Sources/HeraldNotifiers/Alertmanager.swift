@@ -18,7 +18,7 @@ struct AlertmanagerNotifier: ProviderNotifier {
         }
     }
 
-    func plan(for event: Event) throws(ProviderError) -> DeliveryPlan {
+    func plan(for event: Event, context: RenderContext) throws(ProviderError) -> DeliveryPlan {
         var labels = event.metadata
         let summary = labels.removeValue(forKey: "summary")
         let object = event.involvedObject

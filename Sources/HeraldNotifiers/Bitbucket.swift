@@ -39,8 +39,11 @@ struct BitbucketNotifier: ProviderNotifier {
         return text.isEmpty ? nil : text
     }
 
-    func plan(for event: Event) throws(ProviderError) -> DeliveryPlan {
-        guard let update = try CommitStatus.update(for: event, providerUID: providerUID, info: "SUCCESSFUL", error: "FAILED") else {
+    func plan(for event: Event, context: RenderContext) throws(ProviderError) -> DeliveryPlan {
+        guard
+            let update = try CommitStatus.update(
+                for: event, context: context, providerUID: providerUID, info: "SUCCESSFUL", error: "FAILED")
+        else {
             return .skip(reason: "commit statuses ignore Progressing events")
         }
         let key = CommitStatus.hashedKey(update.id)

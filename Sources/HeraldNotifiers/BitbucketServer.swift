@@ -46,10 +46,10 @@ struct BitbucketServerNotifier: ProviderNotifier {
         providerUID = settings.provider.meta.uid
     }
 
-    func plan(for event: Event) throws(ProviderError) -> DeliveryPlan {
+    func plan(for event: Event, context: RenderContext) throws(ProviderError) -> DeliveryPlan {
         let update: CommitStatus.Update?
         do {
-            update = try CommitStatus.update(for: event, providerUID: providerUID, info: "SUCCESSFUL", error: "FAILED")
+            update = try CommitStatus.update(for: event, context: context, providerUID: providerUID, info: "SUCCESSFUL", error: "FAILED")
         } catch .invalidSeverity {
             throw .invalidSetting(
                 "couldn't convert to bitbucket server state: bitbucket server state generated on info or error events only")

@@ -15,7 +15,7 @@ enum CommitStatus {
     /// The common Post logic: `nil` for `Progressing` (nothing is written) unless the provider has a
     /// state for it (Gitea's `pending`), else the update, or why not.
     static func update(
-        for event: Event, providerUID: String, info: String, error: String, progressing: String? = nil
+        for event: Event, context: RenderContext, providerUID: String, info: String, error: String, progressing: String? = nil
     ) throws(ProviderError) -> Update? {
         let isProgressing = event.reason == "Progressing"
         if isProgressing && progressing == nil { return nil }
@@ -31,7 +31,7 @@ enum CommitStatus {
             sha: sha,
             state: state,
             description: EventText.nameAndDescription(event).description,
-            id: defaultID(event: event, providerUID: providerUID)
+            id: context.commitStatusID ?? defaultID(event: event, providerUID: providerUID)
         )
     }
 

@@ -16,7 +16,7 @@ struct DatadogNotifier: ProviderNotifier {
         url = "\(base)/api/v1/events"
     }
 
-    func plan(for event: Event) throws(ProviderError) -> DeliveryPlan {
+    func plan(for event: Event, context: RenderContext) throws(ProviderError) -> DeliveryPlan {
         let object = event.involvedObject
         var tags = [
             "flux_reporting_controller:\(event.reportingController)", "flux_reason:\(event.reason)", "kube_kind:\(object.kind)",

@@ -21,7 +21,7 @@ struct DiscordNotifier: ProviderNotifier {
         return "/" + segments.joined(separator: "/")
     }
 
-    func plan(for event: Event) throws(ProviderError) -> DeliveryPlan {
+    func plan(for event: Event, context: RenderContext) throws(ProviderError) -> DeliveryPlan {
         let message = SlackMessage(
             channel: "",
             username: username.isEmpty ? event.reportingController : username,

@@ -11,7 +11,7 @@ struct GenericNotifier: ProviderNotifier {
         headers = settings.headers
     }
 
-    func plan(for event: Event) throws(ProviderError) -> DeliveryPlan {
+    func plan(for event: Event, context: RenderContext) throws(ProviderError) -> DeliveryPlan {
         .send(request(for: event))
     }
 

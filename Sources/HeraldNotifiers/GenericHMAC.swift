@@ -12,7 +12,7 @@ struct GenericHMACNotifier: ProviderNotifier {
         key = SymmetricKey(data: Array(settings.token.utf8))
     }
 
-    func plan(for event: Event) throws(ProviderError) -> DeliveryPlan {
+    func plan(for event: Event, context: RenderContext) throws(ProviderError) -> DeliveryPlan {
         var request = generic.request(for: event)
         // Set after the custom headers, so a custom X-Signature cannot replace the real one.
         request.setHeader("X-Signature", "sha256=" + Self.signature(of: request.body, key: key))

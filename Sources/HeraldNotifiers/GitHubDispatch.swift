@@ -11,7 +11,7 @@ struct GitHubDispatchNotifier: ProviderNotifier {
         repository = try GitHubRepository(address: settings.address)
     }
 
-    func plan(for event: Event) throws(ProviderError) -> DeliveryPlan {
+    func plan(for event: Event, context: RenderContext) throws(ProviderError) -> DeliveryPlan {
         let object = event.involvedObject
         // go-github encodes without HTML escaping and ends with a newline; the payload is Flux's own
         // (HTML-escaped) event JSON, embedded as raw bytes.

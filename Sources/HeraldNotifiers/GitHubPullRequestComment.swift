@@ -12,7 +12,7 @@ struct GitHubPullRequestCommentNotifier: ProviderNotifier {
         repository = try GitHubRepository(address: settings.address)
     }
 
-    func plan(for event: Event) throws(ProviderError) -> DeliveryPlan {
+    func plan(for event: Event, context: RenderContext) throws(ProviderError) -> DeliveryPlan {
         let number = try ChangeRequestComment.number(event, parser: "strconv.Atoi")
         let marker = ChangeRequestComment.marker(prefix: "flux-pr-comment-key", providerUID: providerUID, event: event)
         let body = ChangeRequestComment.body(marker: marker, event: event, escapeHTML: false, newline: true)

@@ -19,8 +19,9 @@ struct GitLabNotifier: ProviderNotifier {
         providerUID = settings.provider.meta.uid
     }
 
-    func plan(for event: Event) throws(ProviderError) -> DeliveryPlan {
-        guard let update = try CommitStatus.update(for: event, providerUID: providerUID, info: "success", error: "failed") else {
+    func plan(for event: Event, context: RenderContext) throws(ProviderError) -> DeliveryPlan {
+        guard let update = try CommitStatus.update(for: event, context: context, providerUID: providerUID, info: "success", error: "failed")
+        else {
             return .skip(reason: "commit statuses ignore Progressing events")
         }
         let (sha, state, description, name) = (update.sha, update.state, update.description, update.id)

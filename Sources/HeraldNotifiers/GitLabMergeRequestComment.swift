@@ -18,7 +18,7 @@ struct GitLabMergeRequestCommentNotifier: ProviderNotifier {
         projectID = pathEscape(address.id)
     }
 
-    func plan(for event: Event) throws(ProviderError) -> DeliveryPlan {
+    func plan(for event: Event, context: RenderContext) throws(ProviderError) -> DeliveryPlan {
         let iid = try ChangeRequestComment.number(event, parser: "strconv.ParseInt")
         let marker = ChangeRequestComment.marker(prefix: "flux-mr-comment-key", providerUID: providerUID, event: event)
         let body = ChangeRequestComment.body(marker: marker, event: event, escapeHTML: true, newline: false)

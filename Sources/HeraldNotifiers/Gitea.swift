@@ -11,9 +11,9 @@ struct GiteaNotifier: ProviderNotifier {
         providerUID = settings.provider.meta.uid
     }
 
-    func plan(for event: Event) throws(ProviderError) -> DeliveryPlan {
+    func plan(for event: Event, context: RenderContext) throws(ProviderError) -> DeliveryPlan {
         let update = try CommitStatus.update(
-            for: event, providerUID: providerUID, info: "success", error: "failure", progressing: "pending")
+            for: event, context: context, providerUID: providerUID, info: "success", error: "failure", progressing: "pending")
         guard let update else { return .skip(reason: "unreachable: Gitea writes Progressing as pending") }
         let base = repository.reposBase
         let read = OutgoingRequest(

@@ -10,7 +10,7 @@ struct GiteaPullRequestCommentNotifier: ProviderNotifier {
         repository = try GiteaRepository(settings: settings)
     }
 
-    func plan(for event: Event) throws(ProviderError) -> DeliveryPlan {
+    func plan(for event: Event, context: RenderContext) throws(ProviderError) -> DeliveryPlan {
         let number = try ChangeRequestComment.number(event, parser: "strconv.Atoi")
         let marker = ChangeRequestComment.marker(prefix: "flux-pr-comment-key", providerUID: providerUID, event: event)
         let body = ChangeRequestComment.body(marker: marker, event: event, escapeHTML: true, newline: false)

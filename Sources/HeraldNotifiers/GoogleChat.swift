@@ -9,7 +9,7 @@ struct GoogleChatNotifier: ProviderNotifier {
         url = try settings.webhookAddress().text
     }
 
-    func plan(for event: Event) throws(ProviderError) -> DeliveryPlan {
+    func plan(for event: Event, context: RenderContext) throws(ProviderError) -> DeliveryPlan {
         let text = event.isError ? "<font color=\"#ff0000\">\(event.message)</font>" : event.message
         var sections: [JSONValue] = [
             ["header": "", "widgets": [["textParagraph": ["text": .string(text)], "keyValue": nil]]]

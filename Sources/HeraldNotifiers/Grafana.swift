@@ -11,7 +11,7 @@ struct GrafanaNotifier: ProviderNotifier {
         authorization = BasicOrBearer.header(token: settings.token, username: settings.username, password: settings.password)
     }
 
-    func plan(for event: Event) throws(ProviderError) -> DeliveryPlan {
+    func plan(for event: Event, context: RenderContext) throws(ProviderError) -> DeliveryPlan {
         // Grafana splits tags at ':'; Flux writes '|' inside keys and values so each tag stays `key: value`.
         let escape = { (text: String) in String(text.map { $0 == ":" ? "|" : $0 }) }
         var tags: [JSONValue] = ["flux", .string(event.reportingController)]

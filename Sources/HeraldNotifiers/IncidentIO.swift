@@ -12,7 +12,7 @@ struct IncidentIONotifier: ProviderNotifier {
         token = settings.token
     }
 
-    func plan(for event: Event) throws(ProviderError) -> DeliveryPlan {
+    func plan(for event: Event, context: RenderContext) throws(ProviderError) -> DeliveryPlan {
         if event.reason == "Progressing" { return .skip(reason: "incident.io ignores Progressing events") }
         var metadata = event.metadata
         metadata["severity"] = event.severity

@@ -9,7 +9,7 @@ struct LarkNotifier: ProviderNotifier {
         url = try settings.webhookAddress().text
     }
 
-    func plan(for event: Event) throws(ProviderError) -> DeliveryPlan {
+    func plan(for event: Event, context: RenderContext) throws(ProviderError) -> DeliveryPlan {
         var content = "**\(event.message)**\n\n"
         for (key, value) in event.sortedMetadata { content += "\(key): \(value)\n" }
         let card: JSONValue = [

@@ -13,7 +13,7 @@ struct MSTeamsNotifier: ProviderNotifier {
         usesConnector = address.host.lowercased().hasSuffix(".webhook.office.com")
     }
 
-    func plan(for event: Event) throws(ProviderError) -> DeliveryPlan {
+    func plan(for event: Event, context: RenderContext) throws(ProviderError) -> DeliveryPlan {
         let body = usesConnector ? messageCard(event) : adaptiveCard(event)
         return .send(
             OutgoingRequest(

@@ -14,7 +14,7 @@ struct MatrixNotifier: ProviderNotifier {
         token = settings.token
     }
 
-    func plan(for event: Event) throws(ProviderError) -> DeliveryPlan {
+    func plan(for event: Event, context: RenderContext) throws(ProviderError) -> DeliveryPlan {
         var text = "\(event.isError ? "🚨" : "💫") \(EventText.objectName(event))\n\(event.message)\n"
         for (key, value) in event.sortedMetadata { text += "- \(key): \(value)\n" }
         let transactionID = Self.transactionID(for: event)

@@ -39,7 +39,7 @@ struct NATSNotifier: ProviderNotifier {
         return .none
     }
 
-    func plan(for event: Event) throws(ProviderError) -> DeliveryPlan {
+    func plan(for event: Event, context: RenderContext) throws(ProviderError) -> DeliveryPlan {
         .send(OutgoingRequest(method: "PUB", url: server, body: event.jsonBytes, subject: subject))
     }
 }

@@ -5,7 +5,24 @@ import HeraldCore
 /// Rendering is pure: no I/O, no clock, no randomness, so every notifier is tested by comparing the
 /// requests it returns. Sending belongs to the transport.
 public protocol Notifier: Sendable {
-    func plan(for event: Event) throws(ProviderError) -> DeliveryPlan
+    func plan(for event: Event, context: RenderContext) throws(ProviderError) -> DeliveryPlan
+}
+
+extension Notifier {
+    /// The plan for an event with no Alert-specific context (tests, send-test).
+    public func plan(for event: Event) throws(ProviderError) -> DeliveryPlan {
+        try plan(for: event, context: RenderContext())
+    }
+}
+
+/// What rendering needs besides the event, decided by the router for one Alert.
+public struct RenderContext: Sendable, Hashable {
+    /// The commit-status id `spec.commitStatusExpr` gave; `nil` means Flux's default id.
+    public var commitStatusID: String?
+
+    public init(commitStatusID: String? = nil) {
+        self.commitStatusID = commitStatusID
+    }
 }
 
 /// A notifier the registry can build: construction validates the Provider once, not per event.

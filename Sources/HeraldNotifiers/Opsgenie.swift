@@ -15,7 +15,7 @@ struct OpsgenieNotifier: ProviderNotifier {
         providerUID = settings.provider.meta.uid
     }
 
-    func plan(for event: Event) throws(ProviderError) -> DeliveryPlan {
+    func plan(for event: Event, context: RenderContext) throws(ProviderError) -> DeliveryPlan {
         var details = event.metadata
         details["severity"] = event.severity
         let object = event.involvedObject

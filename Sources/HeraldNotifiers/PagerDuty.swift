@@ -13,7 +13,7 @@ struct PagerDutyNotifier: ProviderNotifier {
         routingKey = settings.provider.channel
     }
 
-    func plan(for event: Event) throws(ProviderError) -> DeliveryPlan {
+    func plan(for event: Event, context: RenderContext) throws(ProviderError) -> DeliveryPlan {
         if event.reason == "Progressing" { return .skip(reason: "PagerDuty ignores Progressing events") }
         let (name, description) = EventText.nameAndDescription(event)
         let summary = "\(description): \(name)"

@@ -13,7 +13,7 @@ struct RocketNotifier: ProviderNotifier {
         username = settings.username
     }
 
-    func plan(for event: Event) throws(ProviderError) -> DeliveryPlan {
+    func plan(for event: Event, context: RenderContext) throws(ProviderError) -> DeliveryPlan {
         let message = SlackMessage(
             channel: channel,
             username: username,

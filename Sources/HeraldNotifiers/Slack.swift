@@ -17,7 +17,7 @@ struct SlackNotifier: ProviderNotifier {
         token = settings.token
     }
 
-    func plan(for event: Event) throws(ProviderError) -> DeliveryPlan {
+    func plan(for event: Event, context: RenderContext) throws(ProviderError) -> DeliveryPlan {
         let message = SlackMessage(
             channel: channel,
             username: username.isEmpty ? event.reportingController : username,

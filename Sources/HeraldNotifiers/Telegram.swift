@@ -24,7 +24,7 @@ struct TelegramNotifier: ProviderNotifier {
         }
     }
 
-    func plan(for event: Event) throws(ProviderError) -> DeliveryPlan {
+    func plan(for event: Event, context: RenderContext) throws(ProviderError) -> DeliveryPlan {
         let object = event.involvedObject
         let heading = "\(event.isError ? "🚨" : "💫") \(object.kind.lowercased())/\(object.name)/\(object.namespace)"
         var text = "*\(Self.escape(heading))*\n\(Self.escape(event.message))\n"

@@ -13,7 +13,7 @@ struct WebexNotifier: ProviderNotifier {
         token = settings.token
     }
 
-    func plan(for event: Event) throws(ProviderError) -> DeliveryPlan {
+    func plan(for event: Event, context: RenderContext) throws(ProviderError) -> DeliveryPlan {
         var markdown = "\(event.isError ? "💣" : "✅") **\(EventText.objectName(event))**\n\(event.message)\n"
         for (key, value) in event.sortedMetadata { markdown += ">**\(key)**: \(value)\n" }
         var body = JSONObject()

@@ -20,7 +20,7 @@ struct ZoomNotifier: ProviderNotifier {
         url = address.text
     }
 
-    func plan(for event: Event) throws(ProviderError) -> DeliveryPlan {
+    func plan(for event: Event, context: RenderContext) throws(ProviderError) -> DeliveryPlan {
         var body: [JSONValue] = [["type": "message", "text": .string(event.message)]]
         if !event.metadata.isEmpty {
             let items: [JSONValue] = event.sortedMetadata.map { ["key": .string($0.key), "value": .string($0.value)] }

@@ -21,7 +21,7 @@ struct ZulipNotifier: ProviderNotifier {
         authorization = BasicOrBearer.basic(username: settings.username, password: settings.password)
     }
 
-    func plan(for event: Event) throws(ProviderError) -> DeliveryPlan {
+    func plan(for event: Event, context: RenderContext) throws(ProviderError) -> DeliveryPlan {
         let form = FormEncoding.encode([
             ("type", "stream"), ("to", stream), ("topic", topic), ("content", MarkdownPost.text(for: event)),
         ])

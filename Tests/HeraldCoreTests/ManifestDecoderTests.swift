@@ -534,6 +534,17 @@ struct ManifestDecoderTests {
         )
     }
 
+    @Test("Provider v1beta3: a commitStatusExpr outside the CEL subset is a validation error naming the construct")
+    func commitStatusExprOutsideSubset() throws {
+        let yaml = providerYAML(.v1beta3, spec: "type: github\ncommitStatusExpr: \"event.metadata.map(k, k)\"")
+        expectError(yaml, kind: "Provider", object: "flux-system/slack", field: "spec.commitStatusExpr")
+        let error = #expect(throws: ManifestError.self) { try decodeYAML(yaml) }
+        #expect(error?.reason.contains("unsupported CEL construct: the map() macro") == true, "\(error?.reason ?? "")")
+        let mismatch = providerYAML(.v1beta3, spec: "type: gitlab\ncommitStatusExpr: \"event.involvedObject.kind == 'Kustomization'\"")
+        let typeError = #expect(throws: ManifestError.self) { try decodeYAML(mismatch) }
+        #expect(typeError?.reason.contains("CEL expression output type mismatch: expected string, got bool") == true)
+    }
+
     @Test("Provider: fields added in later versions are unknown in earlier ones")
     func providerUnknownFields() {
         for (version, line) in [

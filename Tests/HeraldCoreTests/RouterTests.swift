@@ -200,12 +200,29 @@ struct RouterTests {
         #expect(outcome == .failed(alert: TestValues.alert().key, .workloadIdentityUnsupported(provider.key)))
     }
 
-    @Test("§3.3.9 commitStatusExpr on a commit-status provider → failure (CEL not supported)")
+    @Test("§4.7 commitStatusExpr: the id is evaluated per Alert against the combined event, alert and provider")
     func commitStatusExpr() throws {
-        let provider = TestValues.provider(type: .github, commitStatusExpr: "'flux/' + event.involvedObject.name")
+        let provider = TestValues.provider(
+            type: .github, commitStatusExpr: "'flux/' + event.involvedObject.name + '/' + alert.metadata.name")
         let outcome = try single(TestValues.kustomization(metadata: Self.commitMetadata), type: .github, provider: provider)
-        #expect(outcome == .failed(alert: TestValues.alert().key, .commitStatusExprUnsupported(provider.key)))
-        if case .failed(_, let error) = outcome { #expect(error.description.contains("commitStatusExpr")) }
+        guard case .notify(let notification) = outcome else {
+            Issue.record("expected a notification, got \(outcome)")
+            return
+        }
+        #expect(notification.commitStatusID == "flux/\(notification.event.involvedObject.name)/\(TestValues.alert().key.name)")
+    }
+
+    @Test("§4.7 commitStatusExpr: a missing key fails this Alert's notification with Flux's wording")
+    func commitStatusExprMissingKey() throws {
+        let provider = TestValues.provider(type: .github, commitStatusExpr: "event.metadata.notfound")
+        let outcome = try single(TestValues.kustomization(metadata: Self.commitMetadata), type: .github, provider: provider)
+        #expect(outcome == .failed(alert: TestValues.alert().key, .commitStatusExpression(provider.key, .noSuchKey("notfound"))))
+        if case .failed(_, let error) = outcome {
+            #expect(
+                error.description
+                    == "failed to create commit status: failed to evaluate the spec.commitStatusExpr CEL expression for the event: "
+                    + "failed to evaluate the CEL expression: no such key: notfound")
+        }
     }
 
     // MARK: §3.4

@@ -25,6 +25,15 @@ struct CommitStatusNotifierTests {
 
     // MARK: GitHub
 
+    @Test("§4.7 commitStatusExpr: the router's id replaces the default context, name or key")
+    func expressionID() throws {
+        let context = RenderContext(commitStatusID: "flux/custom-id")
+        let github = try F.client(Self.github(), secrets: Self.tokenSecret).notifier.plan(for: F.kustomization(), context: context)
+        #expect(try F.body(try #require(github.requests.last))["context"] == "flux/custom-id")
+        let gitlab = try F.client(Self.gitlab(), secrets: Self.tokenSecret).notifier.plan(for: F.kustomization(), context: context)
+        #expect(try F.body(try #require(gitlab.requests.last))["name"] == "flux/custom-id")
+    }
+
     @Test("§4.7 github: POST /repos/{owner}/{repo}/statuses/{sha} on api.github.com with state, description, context")
     func githubRequest() throws {
         let (request, check) = try plan(Self.github())
