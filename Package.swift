@@ -50,6 +50,8 @@ let package = Package(
                 "HeraldCore",
                 "HeraldJSON",
                 .product(name: "Crypto", package: "swift-crypto"),
+                // RSA (RS256) for GitHub App and Google service-account JWTs.
+                .product(name: "CryptoExtras", package: "swift-crypto"),
             ]
         ),
         .target(
@@ -116,7 +118,10 @@ let package = Package(
         ),
         .testTarget(
             name: "HeraldAgentTests",
-            dependencies: ["HeraldAgent", "HeraldNotifiers", "HeraldCore", "HeraldJSON", "HeraldTestSupport"]
+            dependencies: [
+                "HeraldAgent", "HeraldNotifiers", "HeraldCore", "HeraldJSON", "HeraldTestSupport",
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ]
         ),
         .testTarget(
             name: "HeraldCLITests",

@@ -84,17 +84,20 @@ public struct Deliverer: Sendable {
         let deliverer: Deliverer
         let job: DeliveryJob
         let deadline: ContinuousClock.Instant
-        let masker: SecretMasker
         private let counter = Mutex(0)
+        /// Credentials obtained during the delivery (installation and access tokens), masked like the Secret's.
+        private let obtained = Mutex<[String]>([])
 
         init(deliverer: Deliverer, job: DeliveryJob, deadline: ContinuousClock.Instant) {
             self.deliverer = deliverer
             self.job = job
             self.deadline = deadline
-            masker = SecretMasker(job.client.secretValues)
         }
 
         var attempts: Int { counter.withLock { $0 } }
+        var masker: SecretMasker { SecretMasker(job.client.secretValues + obtained.withLock { $0 }) }
+
+        func conceal(_ secret: String) { obtained.withLock { $0.append(secret) } }
         var now: Double { deliverer.wallClock.now }
 
         func send(_ request: OutgoingRequest, accepting: Set<Int>) async throws(DeliveryFailure) -> ProviderResponse {

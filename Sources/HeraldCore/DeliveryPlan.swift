@@ -19,6 +19,22 @@ public enum DeliveryPlan: Sendable {
     }
 }
 
+extension DeliveryPlan {
+    /// Carries the plan out over `session`: requests in order, or the exchange. A skip writes nothing.
+    public func run(in session: any DeliverySession) async throws(DeliveryFailure) -> ExchangeResult {
+        switch self {
+        case .skip:
+            return .duplicate
+        case .send(let requests):
+            var status = 0
+            for request in requests { status = try await session.send(request).status }
+            return .written(status: status)
+        case .exchange(let exchange):
+            return try await exchange.run(in: session)
+        }
+    }
+}
+
 /// A delivery that talks with the provider: reads before it writes, or fetches a token first.
 ///
 /// Rendering stays pure up to here; the exchange is the only provider code that does I/O, and only

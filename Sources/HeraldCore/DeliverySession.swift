@@ -8,6 +8,9 @@ public protocol DeliverySession: Sendable {
 
     /// Seconds since the Unix epoch, from the process's one injected wall clock.
     var now: Double { get }
+
+    /// Registers a credential obtained during the delivery (an installation token) for masking.
+    func conceal(_ secret: String)
 }
 
 extension DeliverySession {

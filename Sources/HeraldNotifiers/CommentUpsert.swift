@@ -9,6 +9,8 @@ struct CommentUpsert: DeliveryExchange {
     /// Requests made before anything else (Gitea's version check), each validated by `check`.
     var preflight: OutgoingRequest?
     var checkPreflight: (@Sendable (ProviderResponse) throws(DeliveryFailure) -> Void)?
+    /// The author's login when it is known without asking (a GitHub App's `<slug>[bot]`).
+    var knownIdentity: String?
     var identity: OutgoingRequest
     /// The key of the identity response naming the user (`login`, GitLab's `username`).
     var identityKey: String
@@ -21,7 +23,7 @@ struct CommentUpsert: DeliveryExchange {
     /// `pull request comment` or `merge request note`, for Flux's error wording.
     var noun: String
 
-    var preview: [OutgoingRequest] { (preflight.map { [$0] } ?? []) + [identity, list, create] }
+    var preview: [OutgoingRequest] { (preflight.map { [$0] } ?? []) + (knownIdentity == nil ? [identity] : []) + [list, create] }
 
     func run(in session: any DeliverySession) async throws(DeliveryFailure) -> ExchangeResult {
         if let preflight {
@@ -44,6 +46,17 @@ struct CommentUpsert: DeliveryExchange {
         }
         let response = try await step("failed to create \(noun)") { () async throws(DeliveryFailure) in try await session.send(create) }
         return .written(status: response.status)
+    }
+
+    private func lookUpIdentity(_ session: any DeliverySession) async throws(DeliveryFailure) -> String {
+        let user = try await step("failed to get authenticated user info") { () async throws(DeliveryFailure) in
+            try await session.send(identity)
+        }
+        guard let login = (try? JSONParser.parse(user.body))?[identityKey]?.stringValue, !login.isEmpty else {
+            throw DeliveryFailure(
+                message: "failed to get authenticated user info: the response names no \(identityKey)", status: user.status)
+        }
+        return login
     }
 
     private func step(

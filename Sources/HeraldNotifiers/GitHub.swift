@@ -4,16 +4,20 @@ import HeraldJSON
 /// Writes Flux events as commit statuses on github.com or GitHub Enterprise, skipping duplicates.
 struct GitHubNotifier: ProviderNotifier {
     let repository: GitHubRepository
-    let token: String
+    let authentication: GitHubAuthentication
     let providerUID: String
 
     init(settings: ProviderSettings) throws(ProviderError) {
+        authentication = try GitHubRepository.authentication(settings)
         repository = try GitHubRepository(address: settings.address)
-        token = try GitHubRepository.credential(settings)
         providerUID = settings.provider.meta.uid
     }
 
     func plan(for event: Event, context: RenderContext) throws(ProviderError) -> DeliveryPlan {
+        try authentication.plan { token throws(ProviderError) in try plan(for: event, context: context, token: token) }
+    }
+
+    func plan(for event: Event, context: RenderContext, token: String) throws(ProviderError) -> DeliveryPlan {
         guard
             let update = try CommitStatus.update(for: event, context: context, providerUID: providerUID, info: "success", error: "failure")
         else {
@@ -83,20 +87,39 @@ struct GitHubRepository: Sendable {
         ]
     }
 
-    /// The Secret's token, else its password; GitHub App keys alone are refused until App auth lands.
-    static func credential(_ settings: ProviderSettings) throws(ProviderError) -> String {
+    /// The Secret's token, else its password, else the GitHub App its keys describe.
+    static func authentication(_ settings: ProviderSettings) throws(ProviderError) -> GitHubAuthentication {
         let credential = settings.token.isEmpty ? settings.password : settings.token
-        guard !credential.isEmpty else {
-            if settings.hasGitHubAppKeys {
-                throw .unsupportedAuth("GitHub App authentication is not supported by Herald yet; use a token")
-            }
-            throw .missingToken("github token or github app details must be specified")
-        }
-        return credential
+        if !credential.isEmpty { return .token(credential) }
+        if settings.hasGitHubAppKeys { return .app(try GitHubApp(secret: settings.secret)) }
+        throw .missingToken("github token or github app details must be specified")
     }
 }
 
 extension ProviderSettings {
-    /// Whether the Secret names a GitHub App, which Herald cannot authenticate as yet.
+    /// Whether the Secret names a GitHub App.
     var hasGitHubAppKeys: Bool { secretKeyNames.contains("githubAppID") }
+}
+
+/// How a GitHub-family notifier authenticates.
+enum GitHubAuthentication: Sendable {
+    case token(String)
+    case app(GitHubApp)
+
+    /// The plan for a known token, or an exchange that obtains an installation token first.
+    func plan(_ build: @escaping @Sendable (_ token: String) throws(ProviderError) -> DeliveryPlan) throws(ProviderError) -> DeliveryPlan {
+        switch self {
+        case .token(let token):
+            return try build(token)
+        case .app(let app):
+            let preview = try build("<installation token>")
+            if case .skip = preview { return preview }
+            return .exchange(
+                GitHubAppExchange(
+                    app: app,
+                    plan: { token, _ throws(DeliveryFailure) in
+                        do throws(ProviderError) { return try build(token) } catch { throw DeliveryFailure(message: error.description) }
+                    }, previewPlan: preview))
+        }
+    }
 }

@@ -4,14 +4,18 @@ import HeraldJSON
 /// Triggers a GitHub `repository_dispatch` with the Flux event as its payload (reference §4.9).
 struct GitHubDispatchNotifier: ProviderNotifier {
     let repository: GitHubRepository
-    let token: String
+    let authentication: GitHubAuthentication
 
     init(settings: ProviderSettings) throws(ProviderError) {
-        token = try GitHubRepository.credential(settings)
+        authentication = try GitHubRepository.authentication(settings)
         repository = try GitHubRepository(address: settings.address)
     }
 
     func plan(for event: Event, context: RenderContext) throws(ProviderError) -> DeliveryPlan {
+        try authentication.plan { token throws(ProviderError) in plan(for: event, token: token) }
+    }
+
+    func plan(for event: Event, token: String) -> DeliveryPlan {
         let object = event.involvedObject
         // go-github encodes without HTML escaping and ends with a newline; the payload is Flux's own
         // (HTML-escaped) event JSON, embedded as raw bytes.

@@ -54,9 +54,10 @@ struct CatalogueDeliveryTests {
         Setup(type: .incidentIO, secret: ["token": credential]),
     ]
 
-    /// Delivered over loopback elsewhere: comments in ChangeRequestCommentTests, Bitbucket Cloud below.
+    /// Delivered over loopback elsewhere: comments in ChangeRequestCommentTests, NATS in NATSDeliveryTests,
+    /// Bitbucket Cloud below.
     static let coveredElsewhere: Set<ProviderType> = [
-        .bitbucket, .githubPullRequestComment, .gitlabMergeRequestComment, .giteaPullRequestComment,
+        .bitbucket, .nats, .githubPullRequestComment, .gitlabMergeRequestComment, .giteaPullRequestComment,
     ]
 
     @Test("the catalogue table covers every supported type but Telegram (its Bot API host is fixed) and those covered elsewhere")
