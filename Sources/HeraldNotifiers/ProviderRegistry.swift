@@ -61,6 +61,7 @@ public enum ProviderRegistry {
         .gitlabMergeRequestComment: ProviderEntry(GitLabMergeRequestCommentNotifier.self, honours: [.address, .token, .tls]),
         .giteaPullRequestComment: ProviderEntry(GiteaPullRequestCommentNotifier.self, honours: [.address, .token, .proxy, .tls]),
         .nats: ProviderEntry(NATSNotifier.self, honours: [.address, .channel, .username, .token, .tls]),
+        .azureDevOps: ProviderEntry(AzureDevOpsNotifier.self, honours: [.address, .token, .tls]),
         .githubDispatch: ProviderEntry(
             GitHubDispatchNotifier.self, honours: [.address, .token, .tls], refine: GitHubNotifier.dropPublicTLS),
         .googleChat: ProviderEntry(GoogleChatNotifier.self, honours: [.address, .proxy]),

@@ -1,3 +1,4 @@
+import Foundation
 import HeraldAgent
 import HeraldCore
 import HeraldJSON
@@ -150,5 +151,49 @@ struct CatalogueDeliveryTests {
         await transport.shutdown()
         #expect(second == .duplicate)
         #expect(await recorder.requests().map(\.method) == ["GET", "POST", "GET"])
+    }
+}
+
+/// Azure DevOps: the SDK's route discovery, then the status list and write, against an in-process server.
+@Suite("Azure DevOps commit statuses over loopback")
+struct AzureDevOpsDeliveryTests {
+    static let sha = "a1afe267b54f38b46b487f6e938a6fd508278c07"
+    static let locations = #"""
+        {"count":2,"value":[
+          {"id":"00000000-0000-0000-0000-000000000000","area":"core","resourceName":"projects","routeTemplate":"_apis/{resource}","minVersion":"1.0","maxVersion":"7.1","releasedVersion":"7.0","resourceVersion":1},
+          {"id":"428dd4fb-fda5-4722-af02-9313b80305da","area":"git","resourceName":"statuses","routeTemplate":"{project}/_apis/{area}/repositories/{repositoryId}/commits/{commitId}/{resource}","minVersion":"1.0","maxVersion":"7.1","releasedVersion":"7.0","resourceVersion":1}
+        ]}
+        """#
+
+    @Test("OPTIONS once per organisation, GET statuses, POST unless the same name and genre already say it")
+    func delivery() async throws {
+        let recorder = try await WebhookRecorder.start()
+        defer { Task { try? await recorder.shutdown() } }
+        recorder.respond(path: "/myorg/_apis", method: "OPTIONS", with: [ScriptedResponse(status: 200, body: Self.locations)])
+        let statuses = "/myorg/project/_apis/git/repositories/repo/commits/\(Self.sha)/statuses"
+        let existing =
+            #"{"count":1,"value":[{"state":"succeeded","description":"reason","context":{"name":"gitrepository/webapp/0c9c2e41","genre":"fluxcd"}}]}"#
+        recorder.respond(
+            path: statuses, method: "GET",
+            with: [ScriptedResponse(status: 200, body: #"{"count":0,"value":[]}"#), ScriptedResponse(status: 200, body: existing)])
+        let provider = AgentFixtures.provider(type: .azureDevOps, address: recorder.baseURL + "/MyOrg/project/_git/repo", secretRef: "pat")
+        let client = try AgentFixtures.client(provider, secrets: ["pat": AgentFixtures.secret("pat", ["token": "azure-pat-value"])])
+        let event = AgentFixtures.event(metadata: ["revision": "main@sha1:\(Self.sha)"])
+        let transport = HTTPTransport()
+        defer { Task { await transport.shutdown() } }
+        let deliverer = Deliverer(transport: transport, retry: AgentFixtures.fastRetry)
+        #expect(await deliverer.deliver(try AgentFixtures.job(client, event: event)) == .delivered(status: 200, attempts: 3))
+        #expect(await deliverer.deliver(try AgentFixtures.job(client, event: event)) == .duplicate)
+        let requests = await recorder.requests()
+        #expect(
+            requests.map { "\($0.method) \($0.uri)" } == ["OPTIONS /myorg/_apis", "GET \(statuses)", "POST \(statuses)", "GET \(statuses)"])
+        let write = requests[2]
+        #expect(write.header("Authorization") == "Basic " + Data(":azure-pat-value".utf8).base64EncodedString())
+        #expect(write.header("Accept") == "application/json;api-version=6.0")
+        #expect(write.header("Content-Type") == "application/json;charset=utf-8")
+        #expect(write.header("X-TFS-FedAuthRedirect") == "Suppress")
+        #expect(
+            write.bodyString
+                == #"{"context":{"genre":"fluxcd","name":"gitrepository/webapp/0c9c2e41"},"description":"reason","state":"succeeded"}"#)
     }
 }
