@@ -120,6 +120,7 @@ let package = Package(
             name: "HeraldAgentTests",
             dependencies: [
                 "HeraldAgent", "HeraldNotifiers", "HeraldCore", "HeraldJSON", "HeraldTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ]
         ),

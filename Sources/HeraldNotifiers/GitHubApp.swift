@@ -1,7 +1,6 @@
 import CryptoExtras
 import HeraldCore
 import HeraldJSON
-import Synchronization
 
 /// GitHub App authentication (fluxcd/pkg `auth/githubapp`): a JWT signed with the App's key buys an
 /// installation token, cached until shortly before it expires and fetched again after a 401.
@@ -11,10 +10,7 @@ final class GitHubApp: Sendable {
     let installationOwner: String?
     let baseURL: String
     private let key: _RSA.Signing.PrivateKey
-    private let cache = Mutex<(token: String, refreshAt: Double)?>(nil)
-
-    /// The longest a token is reused, as Flux's token cache caps it.
-    static let maximumCacheSeconds = 3600.0
+    private let cache = CachedToken()
 
     /// Reads the App keys of the Secret, with Flux's messages for what is missing.
     init(secret: SecretAccess) throws(ProviderError) {
@@ -87,9 +83,9 @@ final class GitHubApp: Sendable {
     /// A cached installation token, or a new one.
     func token(in session: any DeliverySession) async throws(DeliveryFailure) -> String {
         let now = session.now
-        if let cached = cache.withLock({ $0 }), cached.refreshAt > now {
-            session.conceal(cached.token)
-            return cached.token
+        if let cached = cache.current(now: now) {
+            session.conceal(cached)
+            return cached
         }
         let jwt = try jwt(now: now)
         var installation = installationID
@@ -103,8 +99,7 @@ final class GitHubApp: Sendable {
         }
         let expiry =
             body["expires_at"]?.stringValue.flatMap { FluxTimestamp(rfc3339: $0) }.map { Double($0.secondsSinceEpoch) } ?? now + 3600
-        let lifetime = min(max(0, expiry - now) * 0.8, Self.maximumCacheSeconds)
-        cache.withLock { $0 = (token, now + lifetime) }
+        cache.store(token, expiresAt: expiry, now: now)
         session.conceal(token)
         return token
     }
@@ -120,7 +115,7 @@ final class GitHubApp: Sendable {
     }
 
     /// Forgets the token: the API answered 401, so it was revoked or expired early.
-    func invalidate() { cache.withLock { $0 = nil } }
+    func invalidate() { cache.invalidate() }
 
     private func lookUpInstallation(owner: String, jwt: String, session: any DeliverySession) async throws(DeliveryFailure) -> String {
         var failures: [String] = []

@@ -62,6 +62,8 @@ public enum ProviderRegistry {
         .giteaPullRequestComment: ProviderEntry(GiteaPullRequestCommentNotifier.self, honours: [.address, .token, .proxy, .tls]),
         .nats: ProviderEntry(NATSNotifier.self, honours: [.address, .channel, .username, .token, .tls]),
         .azureDevOps: ProviderEntry(AzureDevOpsNotifier.self, honours: [.address, .token, .tls]),
+        .googlePubSub: ProviderEntry(GooglePubSubNotifier.self, honours: [.address, .channel, .token, .headers]),
+        .azureEventHub: ProviderEntry(AzureEventHubNotifier.self, honours: [.address, .channel, .token, .tls]),
         .githubDispatch: ProviderEntry(
             GitHubDispatchNotifier.self, honours: [.address, .token, .tls], refine: GitHubNotifier.dropPublicTLS),
         .googleChat: ProviderEntry(GoogleChatNotifier.self, honours: [.address, .proxy]),

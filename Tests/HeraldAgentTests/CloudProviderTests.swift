@@ -1,0 +1,176 @@
+import Crypto
+import CryptoExtras
+import Foundation
+import HeraldAgent
+import HeraldCore
+import HeraldJSON
+import HeraldTestSupport
+import Synchronization
+import Testing
+
+@testable import HeraldNotifiers
+
+/// Google Pub/Sub and Azure Event Hubs: token exchanges and signatures against in-process APIs.
+@Suite("Cloud providers: Google Pub/Sub, Azure Event Hubs", .serialized)
+struct CloudProviderTests {
+    static let key = try! _RSA.Signing.PrivateKey(keySize: .bits2048)
+    static let event = AgentFixtures.event(message: "published", metadata: ["revision": "main@sha1:abc"])
+    static let now = 1_800_000_000.0
+    static let clock = WallClock { now }
+
+    func deliver(_ client: ProviderClient) async throws -> DeliveryOutcome {
+        let transport = HTTPTransport()
+        let outcome = await Deliverer(transport: transport, retry: AgentFixtures.fastRetry, wallClock: Self.clock).deliver(
+            try AgentFixtures.job(client, event: Self.event))
+        await transport.shutdown()
+        return outcome
+    }
+
+    func serviceAccount(tokenURI: String) -> String {
+        JSONWriter.string([
+            "type": "service_account", "project_id": "my-project", "private_key_id": "k1",
+            "private_key": .string(Self.key.pkcs8PEMRepresentation),
+            "client_email": "flux@my-project.iam.gserviceaccount.com", "token_uri": .string(tokenURI),
+        ])
+    }
+
+    func decodeJWTClaims(_ jwt: String) throws -> JSONValue {
+        let parts = jwt.split(separator: ".").map(String.init)
+        try #require(parts.count == 3)
+        let signature = try #require(Data(base64URL: parts[2]))
+        #expect(
+            Self.key.publicKey.isValidSignature(
+                _RSA.Signing.RSASignature(rawRepresentation: signature), for: Data("\(parts[0]).\(parts[1])".utf8),
+                padding: .insecurePKCS1v1_5))
+        return try JSONParser.parse(Array(try #require(Data(base64URL: parts[1]))))
+    }
+
+    @Test("googlepubsub: the service account's JWT buys a token, the event is published base64 with the headers as attributes")
+    func pubsub() async throws {
+        let recorder = try await WebhookRecorder.start()
+        defer { Task { try? await recorder.shutdown() } }
+        recorder.respond(
+            path: "/token", method: "POST",
+            with: [ScriptedResponse(status: 200, body: #"{"access_token":"ya29.pubsub-token","expires_in":3599}"#)])
+        recorder.respond(
+            path: "/v1/projects/my-project/topics/flux:publish", method: "POST",
+            with: [ScriptedResponse(status: 200, body: #"{"messageIds":["1"]}"#)])
+        var provider = AgentFixtures.provider(type: .googlePubSub, address: "my-project", secretRef: "gcp")
+        provider.channel = "flux"
+        let secret = AgentFixtures.secret(
+            "gcp", ["token": serviceAccount(tokenURI: recorder.baseURL + "/token"), "headers": "team: platform\n"])
+        var settings = try ProviderSettings(provider: provider) { _ in secret }
+        settings.transport.tls = nil
+        let notifier = try GooglePubSubNotifier(settings: settings, endpoint: recorder.baseURL, needsCredentials: true)
+        let client = ProviderClient(
+            provider: provider, notifier: notifier, transport: settings.transport, secretValues: settings.secretValues)
+        #expect(try await deliver(client) == .delivered(status: 200, attempts: 2))
+        #expect(try await deliver(client) == .delivered(status: 200, attempts: 1))
+        let requests = await recorder.requests()
+        #expect(
+            requests.map(\.path) == [
+                "/token", "/v1/projects/my-project/topics/flux:publish", "/v1/projects/my-project/topics/flux:publish",
+            ])
+        let form = Dictionary(
+            uniqueKeysWithValues: requests[0].bodyString.split(separator: "&").map {
+                let pair = $0.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? "" }
+                return (pair[0], pair[1])
+            })
+        #expect(form["grant_type"] == "urn:ietf:params:oauth:grant-type:jwt-bearer")
+        let claims = try decodeJWTClaims(try #require(form["assertion"]))
+        #expect(claims["iss"] == "flux@my-project.iam.gserviceaccount.com")
+        #expect(claims["scope"] == "https://www.googleapis.com/auth/pubsub")
+        #expect(claims["aud"]?.stringValue == recorder.baseURL + "/token")
+        #expect(claims["exp"] == .integer(Int(Self.now) + 3600))
+        let publish = requests[1]
+        #expect(publish.header("Authorization") == "Bearer ya29.pubsub-token")
+        let message = try #require(publish.bodyJSON?["messages"]?.arrayValue?.first)
+        #expect(message["data"]?.stringValue.flatMap { Data(base64Encoded: $0) }.map(Array.init) == Self.event.jsonBytes)
+        #expect(message["attributes"] == ["team": "platform"])
+    }
+
+    @Test("googlepubsub: project and topic are required; without credentials only the emulator is reachable")
+    func pubsubSettings() throws {
+        var provider = AgentFixtures.provider(type: .googlePubSub, address: "")
+        provider.channel = "t"
+        #expect(throws: ProviderError.invalidSetting("GCP project ID cannot be empty")) { try AgentFixtures.client(provider) }
+        provider.address = "p"
+        provider.channel = ""
+        #expect(throws: ProviderError.invalidChannel("GCP Pub/Sub topic ID cannot be empty")) { try AgentFixtures.client(provider) }
+        provider.channel = "t"
+        let error = #expect(throws: ProviderError.self) { try AgentFixtures.client(provider) }
+        #expect(error?.description.contains("workload identity is not supported") == true)
+    }
+
+    @Test("googlepubsub: PUBSUB_EMULATOR_HOST publishes without credentials, as Google's libraries do")
+    func pubsubEmulator() async throws {
+        let recorder = try await WebhookRecorder.start()
+        defer { Task { try? await recorder.shutdown() } }
+        setenv("PUBSUB_EMULATOR_HOST", "127.0.0.1:\(recorder.port)", 1)
+        defer { unsetenv("PUBSUB_EMULATOR_HOST") }
+        var provider = AgentFixtures.provider(type: .googlePubSub, address: "my-project")
+        provider.channel = "flux"
+        #expect(try await deliver(try AgentFixtures.client(provider)) == .delivered(status: 200, attempts: 1))
+        let request = try #require(await recorder.requests().first)
+        #expect(request.path == "/v1/projects/my-project/topics/flux:publish")
+        #expect(request.header("Authorization") == nil)
+    }
+
+    @Test("azureeventhub: a SAS connection string signs each send with an hour-long token; TLS from certSecretRef")
+    func eventHubSAS() async throws {
+        let tls = TestTLS()
+        let recorder = try await WebhookRecorder.start(tls: tls)
+        defer { Task { try? await recorder.shutdown() } }
+        recorder.respond(path: "/flux/messages", method: "POST", with: [.status(201)])
+        let key = "c2VjcmV0LXNoYXJlZC1hY2Nlc3Mta2V5"
+        let connection = "Endpoint=sb://localhost:\(recorder.port)/;SharedAccessKeyName=send;SharedAccessKey=\(key);EntityPath=flux"
+        let provider = AgentFixtures.provider(type: .azureEventHub, address: "", secretRef: "hub", certSecretRef: "ca")
+        let client = try AgentFixtures.client(
+            provider,
+            secrets: ["hub": AgentFixtures.secret("hub", ["address": connection]), "ca": AgentFixtures.secret("ca", ["ca.crt": tls.caPEM])])
+        #expect(try await deliver(client) == .delivered(status: 201, attempts: 1))
+        let request = try #require(await recorder.requests().first)
+        #expect(request.uri == "/flux/messages?timeout=60&api-version=2014-01")
+        #expect(request.body == Self.event.jsonBytes)
+        #expect(request.header("Content-Type") == "application/atom+xml;type=entry;charset=utf-8")
+        // Recompute the signature independently: HMAC-SHA256 over "<encoded resource>\n<expiry>".
+        let sas = try #require(request.header("Authorization"))
+        #expect(sas.hasPrefix("SharedAccessSignature "))
+        var fields: [String: String] = [:]
+        for pair in sas.dropFirst("SharedAccessSignature ".count).split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            fields[parts[0]] = parts[1]
+        }
+        let resource = try #require(fields["sr"])
+        #expect(resource.removingPercentEncoding == "https://localhost:\(recorder.port)/flux")
+        #expect(fields["se"] == String(Int(Self.now) + 3600))
+        #expect(fields["skn"] == "send")
+        let expected = HMAC<SHA256>.authenticationCode(
+            for: Data("\(resource)\n\(Int(Self.now) + 3600)".utf8), using: SymmetricKey(data: Data(key.utf8)))
+        #expect(fields["sig"]?.removingPercentEncoding == Data(expected).base64EncodedString())
+    }
+
+    @Test("azureeventhub: Flux's construction rules")
+    func eventHubSettings() throws {
+        func error(address: String, channel: String = "", secret: [String: String] = [:]) -> String? {
+            var provider = AgentFixtures.provider(type: .azureEventHub, address: address, secretRef: secret.isEmpty ? nil : "s")
+            provider.channel = channel
+            do {
+                _ = try AgentFixtures.client(provider, secrets: ["s": AgentFixtures.secret("s", secret)])
+                return nil
+            } catch { return "\(error)" }
+        }
+        #expect(error(address: "") == "endpoint URL cannot be empty")
+        #expect(
+            error(address: "Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=a;SharedAccessKey=b")?.contains("EntityPath")
+                == true)
+        #expect(error(address: "hub")?.contains("workload identity is not supported") == true)
+        #expect(error(address: "hub", channel: "ns", secret: ["token": "jwt"]) == nil)
+        var provider = AgentFixtures.provider(type: .azureEventHub, address: "hub", secretRef: "s")
+        provider.channel = "my-namespace"
+        let client = try AgentFixtures.client(provider, secrets: ["s": AgentFixtures.secret("s", ["token": "jwt-token"])])
+        let request = try #require(try client.notifier.plan(for: Self.event).requests.first)
+        #expect(request.url == "https://my-namespace.servicebus.windows.net/hub/messages?timeout=60&api-version=2014-01")
+        #expect(request.header("Authorization") == "Bearer jwt-token")
+    }
+}
