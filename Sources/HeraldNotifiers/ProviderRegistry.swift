@@ -64,6 +64,7 @@ public enum ProviderRegistry {
         .azureDevOps: ProviderEntry(AzureDevOpsNotifier.self, honours: [.address, .token, .tls]),
         .googlePubSub: ProviderEntry(GooglePubSubNotifier.self, honours: [.address, .channel, .token, .headers]),
         .azureEventHub: ProviderEntry(AzureEventHubNotifier.self, honours: [.address, .channel, .token, .tls]),
+        .sentry: ProviderEntry(SentryNotifier.self, honours: [.address, .channel, .tls]),
         .githubDispatch: ProviderEntry(
             GitHubDispatchNotifier.self, honours: [.address, .token, .tls], refine: GitHubNotifier.dropPublicTLS),
         .googleChat: ProviderEntry(GoogleChatNotifier.self, honours: [.address, .proxy]),

@@ -56,9 +56,10 @@ struct CatalogueDeliveryTests {
     ]
 
     /// Delivered over loopback elsewhere: comments in ChangeRequestCommentTests, NATS in NATSDeliveryTests,
-    /// Bitbucket Cloud below.
+    /// the cloud providers and Sentry in CloudProviderTests, Bitbucket Cloud and Azure DevOps below.
     static let coveredElsewhere: Set<ProviderType> = [
-        .bitbucket, .nats, .githubPullRequestComment, .gitlabMergeRequestComment, .giteaPullRequestComment,
+        .bitbucket, .nats, .sentry, .googlePubSub, .azureEventHub, .azureDevOps, .githubPullRequestComment, .gitlabMergeRequestComment,
+        .giteaPullRequestComment,
     ]
 
     @Test("the catalogue table covers every supported type but Telegram (its Bot API host is fixed) and those covered elsewhere")

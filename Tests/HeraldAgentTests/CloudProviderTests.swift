@@ -173,4 +173,52 @@ struct CloudProviderTests {
         #expect(request.url == "https://my-namespace.servicebus.windows.net/hub/messages?timeout=60&api-version=2014-01")
         #expect(request.header("Authorization") == "Bearer jwt-token")
     }
+
+    @Test("sentry: one envelope per event to /api/<project>/envelope/, an event item for errors, a transaction otherwise")
+    func sentry() async throws {
+        let recorder = try await WebhookRecorder.start()
+        defer { Task { try? await recorder.shutdown() } }
+        var provider = AgentFixtures.provider(type: .sentry, address: "http://publickey123@127.0.0.1:\(recorder.port)/sub/42")
+        provider.channel = "production"
+        let client = try AgentFixtures.client(provider)
+        #expect(try await deliver(client) == .delivered(status: 200, attempts: 1))
+        let transport = HTTPTransport()
+        let errorEvent = AgentFixtures.event(message: "failed", severity: "error", metadata: ["revision": "main@sha1:abc"])
+        _ = await Deliverer(transport: transport, retry: AgentFixtures.fastRetry).deliver(try AgentFixtures.job(client, event: errorEvent))
+        await transport.shutdown()
+        let requests = await recorder.requests()
+        #expect(requests.map(\.path) == ["/sub/api/42/envelope/", "/sub/api/42/envelope/"])
+        #expect(requests[0].header("X-Sentry-Auth") == "Sentry sentry_version=7, sentry_client=sentry.go/0.46.2, sentry_key=publickey123")
+        #expect(requests[0].header("Content-Type") == "application/x-sentry-envelope")
+        for (request, type) in zip(requests, ["transaction", "event"]) {
+            let lines = request.bodyString.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            #expect(lines.count == 4 && lines[3].isEmpty, "\(lines)")
+            let header = try JSONParser.parse(Array(lines[0].utf8))
+            let item = try JSONParser.parse(Array(lines[1].utf8))
+            let payload = try JSONParser.parse(Array(lines[2].utf8))
+            #expect(item["type"]?.stringValue == type)
+            #expect(item["length"] == .integer(lines[2].utf8.count))
+            #expect(header["event_id"] == payload["event_id"])
+            #expect(payload["event_id"]?.stringValue?.count == 32)
+            #expect(payload["transaction"] == "GitRepository: gitops-system/webapp")
+            #expect(payload["environment"] == "production")
+        }
+        let error = try JSONParser.parse(Array(requests[1].bodyString.split(separator: "\n")[2].utf8))
+        #expect(error["level"] == "error")
+        #expect(error["contexts"]?["metadata"] == ["revision": "main@sha1:abc"])
+        let transaction = try JSONParser.parse(Array(requests[0].bodyString.split(separator: "\n")[2].utf8))
+        #expect(transaction["tags"]?["flux_reason"] == "reason")
+        #expect(transaction["tags"]?["revision"] == "main@sha1:abc")
+        #expect(transaction["spans"]?.arrayValue?.count == 1)
+    }
+
+    @Test("sentry: the DSN is required and must name a key and a project")
+    func sentrySettings() {
+        #expect(throws: ProviderError.invalidSetting("DSN cannot be empty")) {
+            try AgentFixtures.client(AgentFixtures.provider(type: .sentry, address: ""))
+        }
+        #expect(throws: ProviderError.self) {
+            try AgentFixtures.client(AgentFixtures.provider(type: .sentry, address: "https://o0.ingest.sentry.io/0"))
+        }
+    }
 }

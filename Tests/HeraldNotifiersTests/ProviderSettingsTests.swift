@@ -317,7 +317,7 @@ struct NotifierFactoryTests {
 
     /// Provider types still refused, each named in the README's provider table with the reason.
     static let notYetSupported: [ProviderType] = [
-        .sentry, .otel,
+        .otel
     ]
 
     @Test("every supported type declares the settings it reads, at least an address or a channel")
