@@ -130,7 +130,9 @@ public struct EventPipeline: Sendable {
         case .success(let client):
             do {
                 let plan = try client.notifier.plan(
-                    for: notification.event, context: RenderContext(commitStatusID: notification.commitStatusID))
+                    for: notification.event,
+                    context: RenderContext(
+                        commitStatusID: notification.commitStatusID, alert: notification.alert.key, alertUID: notification.alert.meta.uid))
                 result.jobs.append(DeliveryJob(alert: alert, client: client, event: notification.event, plan: plan))
             } catch {
                 let masked = SecretMasker(client.secretValues).mask(error.description)

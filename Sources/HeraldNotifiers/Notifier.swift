@@ -19,9 +19,14 @@ extension Notifier {
 public struct RenderContext: Sendable, Hashable {
     /// The commit-status id `spec.commitStatusExpr` gave; `nil` means Flux's default id.
     public var commitStatusID: String?
+    /// The Alert the notification is for, and its uid (OpenTelemetry names the service after it).
+    public var alert: ObjectKey?
+    public var alertUID: String
 
-    public init(commitStatusID: String? = nil) {
+    public init(commitStatusID: String? = nil, alert: ObjectKey? = nil, alertUID: String = "") {
         self.commitStatusID = commitStatusID
+        self.alert = alert
+        self.alertUID = alertUID
     }
 }
 

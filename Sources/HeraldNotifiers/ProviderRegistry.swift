@@ -65,6 +65,7 @@ public enum ProviderRegistry {
         .googlePubSub: ProviderEntry(GooglePubSubNotifier.self, honours: [.address, .channel, .token, .headers]),
         .azureEventHub: ProviderEntry(AzureEventHubNotifier.self, honours: [.address, .channel, .token, .tls]),
         .sentry: ProviderEntry(SentryNotifier.self, honours: [.address, .channel, .tls]),
+        .otel: ProviderEntry(OTelNotifier.self, honours: [.address, .username, .token, .headers, .proxy, .tls]),
         .githubDispatch: ProviderEntry(
             GitHubDispatchNotifier.self, honours: [.address, .token, .tls], refine: GitHubNotifier.dropPublicTLS),
         .googleChat: ProviderEntry(GoogleChatNotifier.self, honours: [.address, .proxy]),

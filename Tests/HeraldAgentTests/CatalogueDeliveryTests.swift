@@ -56,9 +56,10 @@ struct CatalogueDeliveryTests {
     ]
 
     /// Delivered over loopback elsewhere: comments in ChangeRequestCommentTests, NATS in NATSDeliveryTests,
-    /// the cloud providers and Sentry in CloudProviderTests, Bitbucket Cloud and Azure DevOps below.
+    /// the cloud providers, Sentry and OpenTelemetry in CloudProviderTests, Bitbucket Cloud and Azure DevOps below.
     static let coveredElsewhere: Set<ProviderType> = [
-        .bitbucket, .nats, .sentry, .googlePubSub, .azureEventHub, .azureDevOps, .githubPullRequestComment, .gitlabMergeRequestComment,
+        .bitbucket, .nats, .sentry, .googlePubSub, .azureEventHub, .azureDevOps, .otel, .githubPullRequestComment,
+        .gitlabMergeRequestComment,
         .giteaPullRequestComment,
     ]
 

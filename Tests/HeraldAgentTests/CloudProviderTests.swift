@@ -222,3 +222,85 @@ struct CloudProviderTests {
         }
     }
 }
+
+/// The otel provider's OTLP export, decoded by the official opentelemetry-proto package.
+@Suite("OpenTelemetry provider")
+struct OTelProviderTests {
+    static let alertUID = "5a1e4c2b-0000-4000-8000-000000000001"
+
+    func decode(_ body: [UInt8]) async throws -> JSONValue {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("otlp-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("export.bin")
+        try Data(body).write(to: file)
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Peers/otlp_decode.py")
+        let output = try await FakeKubeFidelityTests.run(["python3", script.path, file.path], in: directory)
+        try #require(output.status == 0, "\(output.error)")
+        return try JSONParser.parse(Array(output.text.utf8))
+    }
+
+    @Test("one span per event: name, attributes, status, the deterministic trace id; delivered as application/x-protobuf")
+    func export() async throws {
+        let recorder = try await WebhookRecorder.start()
+        defer { Task { try? await recorder.shutdown() } }
+        let provider = AgentFixtures.provider(type: .otel, address: recorder.baseURL + "/v1/traces", secretRef: "otel")
+        let client = try AgentFixtures.client(
+            provider, secrets: ["otel": AgentFixtures.secret("otel", ["headers": "X-Scope-OrgID: flux\n", "password": "otel-token-value"])])
+        let event = AgentFixtures.event(message: "failed", severity: "error", metadata: ["revision": "main@sha1:abc"])
+        let plan = try client.notifier.plan(
+            for: event, context: RenderContext(alert: ObjectKey(namespace: "flux-system", name: "traces"), alertUID: Self.alertUID))
+        let job = DeliveryJob(alert: ObjectKey(namespace: "flux-system", name: "traces"), client: client, event: event, plan: plan)
+        let transport = HTTPTransport()
+        let outcome = await Deliverer(transport: transport, retry: AgentFixtures.fastRetry).deliver(job)
+        await transport.shutdown()
+        #expect(outcome == .delivered(status: 200, attempts: 1))
+        let request = try #require(await recorder.requests().first)
+        #expect(request.path == "/v1/traces")
+        #expect(request.header("Content-Type") == "application/x-protobuf")
+        #expect(request.header("X-Scope-OrgID") == "flux")
+        #expect(request.header("Authorization") == "Bearer otel-token-value")
+
+        let decoded = try await decode(request.body)
+        let resourceSpans = try #require(decoded["resource_spans"]?.arrayValue?.first)
+        let resource = resourceSpans["resource"]?["attributes"]?.arrayValue ?? []
+        #expect(resource.map { $0["key"]?.stringValue ?? "" } == ["service.name", "service.namespace", "service.instance.id"])
+        #expect(resource.first?["value"]?["string_value"] == "flux-system/traces")
+        #expect(resourceSpans["schema_url"] == "https://opentelemetry.io/schemas/1.34.0")
+        let scopeSpans = try #require(resourceSpans["scope_spans"]?.arrayValue?.first)
+        #expect(scopeSpans["scope"]?["name"] == "flux:notification-controller")
+        let span = try #require(scopeSpans["spans"]?.arrayValue?.first)
+        #expect(span["name"] == "GitRepository: gitops-system/webapp")
+        #expect(span["kind"] == "SPAN_KIND_INTERNAL")
+        #expect(span["start_time_unix_nano"] == "1664520029000000000")
+        #expect(span["status"] == ["message": "failed", "code": "STATUS_CODE_ERROR"])
+        let attributes = (span["attributes"]?.arrayValue ?? []).map {
+            ($0["key"]?.stringValue ?? "", $0["value"]?["string_value"]?.stringValue ?? "")
+        }
+        #expect(attributes.map(\.0) == ["object.uid", "object.kind", "object.name", "object.namespace", "revision"])
+        #expect(attributes.last?.1 == "main@sha1:abc")
+        // The trace id is SHA-256("<alert uid>:<revision>")[0..<16], base64 in protobuf's JSON mapping.
+        let expected = Data(SHA256.hash(data: Data("\(Self.alertUID):main@sha1:abc".utf8)).prefix(16)).base64EncodedString()
+        #expect(span["trace_id"]?.stringValue == expected)
+        #expect(span["parent_span_id"] == nil)
+    }
+
+    @Test("an Ok status carries no message; HelmRepository events are skipped; the Alert is required")
+    func statusAndSkips() async throws {
+        let client = try AgentFixtures.client(AgentFixtures.provider(type: .otel, address: "https://otel.example/v1/traces"))
+        let context = RenderContext(alert: ObjectKey(namespace: "a", name: "b"), alertUID: "u")
+        let plan = try client.notifier.plan(for: AgentFixtures.event(message: "fine"), context: context)
+        let decoded = try await decode(try #require(plan.requests.first).body)
+        let span = decoded["resource_spans"]?.arrayValue?.first?["scope_spans"]?.arrayValue?.first?["spans"]?.arrayValue?.first
+        #expect(span?["status"] == ["code": "STATUS_CODE_OK"])
+        var helm = AgentFixtures.event()
+        helm.involvedObject.kind = "HelmRepository"
+        guard case .skip = try client.notifier.plan(for: helm, context: context) else {
+            Issue.record("HelmRepository events must be skipped")
+            return
+        }
+        #expect(throws: ProviderError.invalidSetting("alert metadata not found in context")) {
+            try client.notifier.plan(for: AgentFixtures.event())
+        }
+    }
+}

@@ -136,7 +136,7 @@ struct ReplayCommandTests {
         #expect(await recorder.requests().filter { $0.path == "/generic" }.count == 2)
     }
 
-    @Test("exit 1: a Provider type Herald does not support yet fails its Alert only")
+    @Test("exit 1: a Provider that cannot be built (its Secret is missing) fails its Alert only")
     func unsupportedProviderType() async throws {
         let recorder = try await WebhookRecorder.start()
         let workspace = try Workspace()
@@ -149,7 +149,7 @@ struct ReplayCommandTests {
             apiVersion: notification.toolkit.fluxcd.io/v1beta3
             kind: Provider
             metadata: {name: otel, namespace: apps}
-            spec: {type: otel, address: "https://otel.example/v1/traces"}
+            spec: {type: otel, address: "https://otel.example/v1/traces", secretRef: {name: missing}}
             ---
             apiVersion: notification.toolkit.fluxcd.io/v1beta3
             kind: Alert
@@ -162,7 +162,7 @@ struct ReplayCommandTests {
         let events = try workspace.write("events.jsonl", Self.fluxEvent(message: "applied") + "\n")
         let result = try await HeraldProcess.run(["replay", "--manifests", manifests, "--events", events])
         #expect(result.status == 1)
-        #expect(result.stderr.contains("provider type otel is not supported yet"))
+        #expect(result.stderr.contains("failed to read secret apps/missing: not found"), "\(result.stderr)")
         #expect(await recorder.requests().map(\.path) == ["/generic"])
     }
 

@@ -299,26 +299,10 @@ struct ProviderSettingsTests {
 struct NotifierFactoryTests {
     typealias F = NotifierFixture
 
-    static let unsupported = ProviderType.allCases.filter { !NotifierFactory.supportedTypes.contains($0) }
-
-    @Test("unsupported provider types fail with \"provider type <type> is not supported yet\"", arguments: unsupported)
-    func unsupportedTypes(_ type: ProviderType) {
-        let error = #expect(throws: ProviderError.self) { try F.client(F.provider(type, address: "https://example.com/hook")) }
-        #expect(error == .unsupportedType(type))
-        #expect(error?.description == "provider type \(type.rawValue) is not supported yet")
+    @Test("every Provider type of the Flux API has a notifier in the registry")
+    func everyType() {
+        #expect(Set(NotifierFactory.supportedTypes) == Set(ProviderType.allCases))
     }
-
-    @Test("the registry covers the catalogue but for the types that need a transport Herald does not have yet")
-    func supportedSet() {
-        #expect(
-            Set(ProviderType.allCases).subtracting(NotifierFactory.supportedTypes)
-                == Set(NotifierFactoryTests.notYetSupported))
-    }
-
-    /// Provider types still refused, each named in the README's provider table with the reason.
-    static let notYetSupported: [ProviderType] = [
-        .otel
-    ]
 
     @Test("every supported type declares the settings it reads, at least an address or a channel")
     func registryDeclarations() {
