@@ -33,4 +33,21 @@ struct ProviderExamplesTests {
             #expect(result.stderr.contains("provider type \(type.rawValue) is not supported yet"), "\(result.stderr)")
         }
     }
+
+    @Test("the README's provider table has a row per type, and its proxy and TLS columns match the registry")
+    func readmeTable() throws {
+        let readme = try String(contentsOf: HeraldProcess.repositoryRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        var rows: [String: [String]] = [:]
+        for line in readme.split(separator: "\n") where line.hasPrefix("| `") {
+            let cells = line.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard cells.count >= 6 else { continue }
+            rows[cells[1].trimmingCharacters(in: ["`"])] = Array(cells[1...])
+        }
+        for type in ProviderType.allCases {
+            let row = try #require(rows[type.rawValue], "README has no row for \(type.rawValue)")
+            let honours = ProviderRegistry.entries[type]?.honours ?? []
+            #expect((row[2] == "yes") == honours.contains(.proxy), "\(type.rawValue) proxy column says \(row[2])")
+            #expect((row[3] != "no") == honours.contains(.tls), "\(type.rawValue) TLS column says \(row[3])")
+        }
+    }
 }
