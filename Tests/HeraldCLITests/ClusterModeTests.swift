@@ -165,8 +165,9 @@ struct ClusterModeTests {
         #expect(alert["observedGeneration"] == 1)
         let telegram = try #require(try await ready("providers", "chat"))
         #expect(telegram["status"] == "False")
-        #expect(telegram["reason"] == "UnsupportedProviderType")
-        #expect(telegram["message"] == "provider type telegram is not supported yet")
+        // A telegram Provider without its bot token cannot be built.
+        #expect(telegram["reason"] == "ValidationFailed")
+        #expect(telegram["message"] == "empty Telegram token")
         let orphan = try #require(try await ready("alerts", "orphan"))
         #expect(orphan["reason"] == "ProviderNotFound")
         let chatAlert = try #require(try await ready("alerts", "chat"))
@@ -194,7 +195,7 @@ struct ClusterModeTests {
         }
         let event = try #require(warning)
         #expect(event["type"] == "Warning")
-        #expect(event["reason"] == "UnsupportedProviderType")
+        #expect(event["reason"] == "ValidationFailed")
         #expect(event["involvedObject"]?["kind"] == "Provider")
         // Herald's own Events are never notifications; a Flux one still is.
         try harness.createEvent(ClusterHarness.coreEvent(name: "x", message: "after"))
