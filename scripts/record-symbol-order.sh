@@ -7,7 +7,8 @@
 #
 # What is recorded, under callgrind, on the unstripped release binary: `herald run` through the cluster
 # benchmark's short mode (start-up, lists of 200 Alerts, 200 Providers and 3,000 Events, a burst of 2,000
-# Events delivered over HTTP, shutdown), `herald replay` of the examples, `--help` and `--version`.
+# Events delivered over HTTP, shutdown), `herald replay` of the examples and of every provider type's
+# example (examples/providers, rendered with --dry-run), `--help` and `--version`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v valgrind >/dev/null || { echo "record-symbol-order.sh: valgrind is needed (apt-get install valgrind)" >&2; exit 2; }
@@ -26,6 +27,9 @@ chmod +x "$work/herald-under-callgrind"
 swift build --product herald-cluster-bench >&2
 .build/debug/herald-cluster-bench --short "$work/herald-under-callgrind" -- --shutdown-timeout 1s >&2
 "$work/herald-under-callgrind" replay --manifests examples/manifests --events examples/events.jsonl --dry-run >/dev/null 2>&1
+"$work/herald-under-callgrind" replay --manifests examples/providers --events examples/events.jsonl --dry-run >/dev/null 2>&1 || true
+"$work/herald-under-callgrind" replay --manifests examples/providers --events examples/providers/change-request-events.jsonl \
+    --dry-run >/dev/null 2>&1 || true
 "$work/herald-under-callgrind" --help >/dev/null 2>&1
 "$work/herald-under-callgrind" --version >/dev/null 2>&1
 python3 scripts/symbol-order.py "$work"/callgrind.* > scripts/herald.order

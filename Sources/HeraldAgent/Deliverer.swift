@@ -140,7 +140,7 @@ public struct Deliverer: Sendable {
                 continue
             }
             if (200..<300).contains(response.status) || accepting.contains(response.status) {
-                if let problem = request.responseCheck.failure(body: response.body) {
+                if let problem = request.responseCheck.failure(status: response.status, body: response.body) {
                     return .failure(
                         DeliveryFailure(message: masker.mask(problem), status: response.status, excerpt: nil, attempts: attempt))
                 }

@@ -22,7 +22,7 @@ public struct NATSTransport: Transport {
         guard let address = WebAddress(request.url), ["nats", "tls"].contains(address.scheme) else {
             throw .invalidRequest("not a nats:// or tls:// server address")
         }
-        guard let subject = request.subject, !subject.isEmpty, !subject.contains(where: { $0 == " " || $0 == "\r" || $0 == "\n" }) else {
+        guard let subject = request.subject, !subject.isEmpty, !subject.contains(where: { $0.isWhitespace }) else {
             throw .invalidRequest("NATS subject must be non-empty and contain no spaces")
         }
         let tls = try HTTPTransport.makeTLSConfiguration(options.tls)
@@ -85,9 +85,13 @@ public struct NATSTransport: Transport {
                     }
                     let underlying = channel.channel
                     try await underlying.eventLoop.submit {
+                        // SNI carries host names only (NIOSSL refuses an IP address there).
                         try underlying.pipeline.syncOperations.addHandler(
-                            NIOSSLClientHandler(context: context, serverHostname: host), position: .first)
+                            NIOSSLClientHandler(context: context, serverHostname: Self.isIPAddress(host) ? nil : host), position: .first)
                     }.get()
+                }
+                if case .number(let text) = serverInfo["max_payload"] ?? .null, let limit = Int(text), payload.count > limit {
+                    throw TransportError.invalidRequest("the event is \(payload.count) bytes; the NATS server accepts at most \(limit)")
                 }
                 let connect = try Self.connectObject(
                     credentials: credentials, nonce: serverInfo["nonce"]?.stringValue, tls: forceTLS || serverWantsTLS)
@@ -106,6 +110,10 @@ public struct NATSTransport: Transport {
         } catch {
             throw .connection("NATS connection to \(host):\(port) failed: \(error)", retryable: true)
         }
+    }
+
+    static func isIPAddress(_ host: String) -> Bool {
+        host.contains(":") || (!host.isEmpty && host.allSatisfy { $0.isNumber || $0 == "." })
     }
 
     /// The CONNECT options: never verbose, the connection name Flux uses, and the credentials.

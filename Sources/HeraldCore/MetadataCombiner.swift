@@ -17,7 +17,9 @@ public enum MetadataCombiner {
         "warning: metadata key conflicts detected (please refer to the Alert API docs and Flux RFC 0008 for more information)"
 
     /// The event with un-prefixed, combined metadata, and the conflicts sorted by key.
-    public static func combine(_ event: Event, alert: Alert) -> (Event, [MetadataConflict]) {
+    /// `clusterName`, when set, is the lowest-precedence value of `cluster`: what Flux users write into every
+    /// Alert's `eventMetadata` by hand, and what an Alert or the event may still override.
+    public static func combine(_ event: Event, alert: Alert, clusterName: String = "") -> (Event, [MetadataConflict]) {
         var combined: [String: String] = [:]
         var sources: [String: [String]] = [:]
         func write(_ key: String, _ value: String, _ source: String) {
@@ -35,6 +37,7 @@ public enum MetadataCombiner {
             if groupPrefix == MetadataCleanup.eventGroupPrefix { continue }
             write(String(key.dropFirst(groupPrefix.count)), value, controllerSource)
         }
+        if !clusterName.isEmpty && combined["cluster"] == nil { combined["cluster"] = clusterName }
         var result = event
         if !combined.isEmpty { result.metadata = combined }
         let conflicts = sources.filter { $0.value.count > 1 }.map { MetadataConflict(key: $0.key, sources: $0.value) }

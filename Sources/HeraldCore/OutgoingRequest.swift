@@ -19,12 +19,16 @@ public enum ResponseCheck: Sendable, Hashable {
     case status
     /// Slack's Web API answers 200 with `{"ok":false,"error":…}` on failure.
     case slackAPI
+    /// go-github treats 202 Accepted as an error: the work was only scheduled.
+    case githubAPI
 
     /// The error text for a 2xx response that is still a failure, or `nil`.
-    public func failure(body: [UInt8]) -> String? {
+    public func failure(status: Int, body: [UInt8]) -> String? {
         switch self {
         case .status:
             return nil
+        case .githubAPI:
+            return status == 202 ? "job scheduled on GitHub side; try again later" : nil
         case .slackAPI:
             guard let value = try? JSONParser.parse(body) else { return "Slack responded with a body that is not JSON" }
             if value["ok"]?.boolValue == true { return nil }

@@ -109,8 +109,13 @@ public struct RoutingTable: Sendable {
 public struct RoutingOptions: Sendable, Hashable {
     /// `--no-cross-namespace-refs`: an Alert may only select objects in its own namespace.
     public var noCrossNamespaceRefs: Bool
+    /// `--cluster-name`: added to every notification as metadata `cluster`, unless an Alert or the event sets it.
+    public var clusterName: String
 
-    public init(noCrossNamespaceRefs: Bool = false) { self.noCrossNamespaceRefs = noCrossNamespaceRefs }
+    public init(noCrossNamespaceRefs: Bool = false, clusterName: String = "") {
+        self.noCrossNamespaceRefs = noCrossNamespaceRefs
+        self.clusterName = clusterName
+    }
 }
 
 /// Matches an event against every Alert and applies the provider-level rules (reference §3.2–§3.4).
@@ -167,7 +172,7 @@ public enum Router {
         if !provider.serviceAccountName.isEmpty {
             return .failed(alert: alert.key, .workloadIdentityUnsupported(provider.key))
         }
-        let (combined, conflicts) = MetadataCombiner.combine(event, alert: alert)
+        let (combined, conflicts) = MetadataCombiner.combine(event, alert: alert, clusterName: options.clusterName)
         var commitStatusID: String?
         if provider.type.isCommitStatus && !provider.commitStatusExpr.isEmpty {
             do throws(ExpressionError) {

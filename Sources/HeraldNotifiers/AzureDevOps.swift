@@ -35,7 +35,9 @@ struct AzureDevOpsNotifier: ProviderNotifier {
 
     func plan(for event: Event, context: RenderContext) throws(ProviderError) -> DeliveryPlan {
         guard
-            let update = try CommitStatus.update(for: event, context: context, providerUID: providerUID, info: "succeeded", error: "error")
+            let update = try CommitStatus.update(
+                for: event, context: context, providerUID: providerUID, info: "succeeded", error: "error",
+                severityError: "can't convert to azure devops state")
         else { return .skip(reason: "commit statuses ignore Progressing events") }
         let genre = event.metadata["summary"].map { "fluxcd:\($0)" } ?? "fluxcd"
         // The SDK's GitStatus has alphabetical, omitempty fields.

@@ -42,7 +42,8 @@ struct BitbucketNotifier: ProviderNotifier {
     func plan(for event: Event, context: RenderContext) throws(ProviderError) -> DeliveryPlan {
         guard
             let update = try CommitStatus.update(
-                for: event, context: context, providerUID: providerUID, info: "SUCCESSFUL", error: "FAILED")
+                for: event, context: context, providerUID: providerUID, info: "SUCCESSFUL", error: "FAILED",
+                severityError: "can't convert to bitbucket state")
         else {
             return .skip(reason: "commit statuses ignore Progressing events")
         }
@@ -58,7 +59,10 @@ struct BitbucketNotifier: ProviderNotifier {
         let (state, description) = (update.state, update.description)
         // A 404 means no status for this key yet; Flux compares only state and description.
         return .exchange(
-            CheckedWrite(read: read, write: write, readAccepts: [404]) { response in
+            CheckedWrite(
+                read: read, write: write, readAccepts: [404], readFailure: { "could not get commit status: " + $0.message },
+                writeFailure: { $0.message }
+            ) { response in
                 guard response.status != 404, let existing = try? JSONParser.parse(response.body) else { return false }
                 return existing["state"]?.stringValue == state && existing["description"]?.stringValue == description
             })

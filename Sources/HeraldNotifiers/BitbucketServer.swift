@@ -5,6 +5,7 @@ import HeraldJSON
 struct BitbucketServerNotifier: ProviderNotifier {
     /// `…/rest/api/latest/projects/{project}/repos/{repo}/commits`, keeping the address's scheme, host and context path.
     let commitsURL: String
+    let addressQuery: String?
     let address: String
     let headers: [HTTPHeaderField]
     let providerUID: String
@@ -27,7 +28,10 @@ struct BitbucketServerNotifier: ProviderNotifier {
         let parts = id.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2 else { throw .invalidGitAddress("invalid repository id \"\(id)\"") }
         parsed.path = "\(context)/rest/api/latest/projects/\(parts[0])/repos/\(parts[1])/commits"
+        // Flux joins the path onto the address (its query stays on the write) and replaces the query on the read.
+        addressQuery = parsed.query
         parsed.query = nil
+        parsed.fragment = nil
         commitsURL = parsed.text
         address = settings.address
         let authorization: HTTPHeaderField
@@ -53,6 +57,9 @@ struct BitbucketServerNotifier: ProviderNotifier {
         } catch .invalidSeverity {
             throw .invalidSetting(
                 "couldn't convert to bitbucket server state: bitbucket server state generated on info or error events only")
+        } catch .invalidRevision(let revision) {
+            // Only Bitbucket Server wraps the revision error.
+            throw .invalidSetting("could not parse revision: \(ProviderError.invalidRevision(revision))")
         }
         guard let update else { return .skip(reason: "commit statuses ignore Progressing events") }
         let key = CommitStatus.hashedKey(update.id)
@@ -61,14 +68,30 @@ struct BitbucketServerNotifier: ProviderNotifier {
         let read = OutgoingRequest(method: "GET", url: "\(builds)?key=\(key)", headers: headers)
         // Flux's json.Encoder ends the body with a newline.
         let write = OutgoingRequest(
-            url: builds, headers: headers + [HTTPHeaderField("Content-Type", "application/json")],
+            url: builds + (addressQuery.map { "?\($0)" } ?? ""), headers: headers + [HTTPHeaderField("Content-Type", "application/json")],
             body: JSONWriter.bytes([
                 "description": .string(update.description), "key": .string(key), "name": .string(name), "state": .string(update.state),
                 "url": .string(address),
             ]) + [UInt8(ascii: "\n")])
         let (state, description) = (update.state, update.description)
         return .exchange(
-            CheckedWrite(read: read, write: write, readAccepts: [404]) { response in
+            CheckedWrite(
+                read: read, write: write, readAccepts: [404],
+                readFailure: { failure in
+                    if failure.message.hasPrefix("could not unmarshal") {
+                        return "could not get existing commit status: " + failure.message
+                    }
+                    return "could not get existing commit status: failed api call to check duplicate commit status: "
+                        + CheckedWrite.statusLine(failure)
+                },
+                writeFailure: { "could not post build status: could not post build commit status: \(CheckedWrite.statusLine($0))" },
+                validateRead: { response throws(DeliveryFailure) in
+                    guard response.status == 200, (try? JSONParser.parse(response.body)) == nil else { return }
+                    throw DeliveryFailure(
+                        message: "could not unmarshal json response body for duplicate commit status: unexpected end of JSON input",
+                        status: nil)
+                }
+            ) { response in
                 guard response.status == 200, let existing = try? JSONParser.parse(response.body) else { return false }
                 return existing["key"]?.stringValue == key && existing["state"]?.stringValue == state
                     && existing["description"]?.stringValue == description && existing["name"]?.stringValue == name

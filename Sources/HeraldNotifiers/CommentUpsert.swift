@@ -27,15 +27,22 @@ struct CommentUpsert: DeliveryExchange {
 
     func run(in session: any DeliverySession) async throws(DeliveryFailure) -> ExchangeResult {
         if let preflight {
-            let response = try await session.send(preflight)
-            try checkPreflight?(response)
+            do {
+                let response = try await session.send(preflight)
+                try checkPreflight?(response)
+            } catch {
+                var failure = error
+                if !failure.message.hasPrefix("failed creating Gitea client") {
+                    failure.message = "failed creating Gitea client: " + failure.message
+                }
+                throw failure
+            }
         }
-        let user = try await step("failed to get authenticated user info") { () async throws(DeliveryFailure) in
-            try await session.send(identity)
-        }
-        guard let login = (try? JSONParser.parse(user.body))?[identityKey]?.stringValue, !login.isEmpty else {
-            throw DeliveryFailure(
-                message: "failed to get authenticated user info: the response names no \(identityKey)", status: user.status)
+        let login: String
+        if let knownIdentity {
+            login = knownIdentity
+        } else {
+            login = try await lookUpIdentity(session)
         }
         let listed = try await step("failed to list \(noun)s") { () async throws(DeliveryFailure) in try await session.send(list) }
         if let id = Self.existingComment(in: listed.body, author: login, authorPath: authorPath, marker: marker) {

@@ -14,8 +14,11 @@ enum CommitStatus {
 
     /// The common Post logic: `nil` for `Progressing` (nothing is written) unless the provider has a
     /// state for it (Gitea's `pending`), else the update, or why not.
+    /// `severityError` is the provider's own message for a severity other than info or error (Gitea's
+    /// `can't convert to gitea state`); without one the generic message is used.
     static func update(
-        for event: Event, context: RenderContext, providerUID: String, info: String, error: String, progressing: String? = nil
+        for event: Event, context: RenderContext, providerUID: String, info: String, error: String, progressing: String? = nil,
+        severityError: String? = nil
     ) throws(ProviderError) -> Update? {
         let isProgressing = event.reason == "Progressing"
         if isProgressing && progressing == nil { return nil }
@@ -25,7 +28,12 @@ enum CommitStatus {
         if isProgressing, let progressing {
             state = progressing
         } else {
-            state = try Self.state(for: event, info: info, error: error)
+            do {
+                state = try Self.state(for: event, info: info, error: error)
+            } catch {
+                if let severityError { throw .invalidSetting(severityError) }
+                throw error
+            }
         }
         return Update(
             sha: sha,

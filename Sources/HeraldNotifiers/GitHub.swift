@@ -33,7 +33,8 @@ struct GitHubNotifier: ProviderNotifier {
             // go-github's encoder: no HTML escaping, and a newline after the object.
             body: JSONWriter.bytes(
                 ["state": .string(state), "description": .string(description), "context": .string(context)], escapeHTML: false)
-                + [UInt8(ascii: "\n")]
+                + [UInt8(ascii: "\n")],
+            responseCheck: .githubAPI
         )
         let read = OutgoingRequest(
             method: "GET", url: "\(apiBase)repos/\(owner)/\(repository)/commits/\(sha)/statuses?per_page=50", headers: headers)
@@ -75,7 +76,15 @@ struct GitHubRepository: Sendable {
         guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { throw .invalidRepository(address.id) }
         owner = String(parts[0])
         name = String(parts[1])
-        apiBase = WebAddress(address.host)?.host.lowercased() == "github.com" ? "https://api.github.com/" : "\(address.host)/api/v3/"
+        let host = WebAddress(address.host)?.host.lowercased() ?? ""
+        if host == "github.com" {
+            apiBase = "https://api.github.com/"
+        } else if host.hasPrefix("api.") || host.contains(".api.") {
+            // go-github's WithEnterpriseURLs adds /api/v3/ only to hosts that are not already an API host.
+            apiBase = "\(address.host)/"
+        } else {
+            apiBase = "\(address.host)/api/v3/"
+        }
     }
 
     /// The headers every GitHub API call of Flux's go-github client carries.

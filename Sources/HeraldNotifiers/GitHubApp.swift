@@ -19,7 +19,8 @@ final class GitHubApp: Sendable {
             throw .invalidSetting("app ID must be provided to use github app authentication")
         }
         appID = String(number)
-        let installation = secret.value("githubAppInstallationID") ?? ""
+        // Flux parses the id as an int64; a value that does not parse counts as not given.
+        let installation = (secret.value("githubAppInstallationID")).flatMap { Int64($0) }.map { $0 == 0 ? "" : String($0) } ?? ""
         let owner = secret.value("githubAppInstallationOwner") ?? ""
         switch (installation.isEmpty, owner.isEmpty) {
         case (true, true):

@@ -25,6 +25,7 @@ struct GitHubDispatchNotifier: ProviderNotifier {
         return .send(
             OutgoingRequest(
                 url: "\(repository.apiBase)repos/\(repository.owner)/\(repository.name)/dispatches",
-                headers: [HTTPHeaderField("Content-Type", "application/json")] + repository.headers(token: token), body: body))
+                headers: [HTTPHeaderField("Content-Type", "application/json")] + repository.headers(token: token), body: body,
+                responseCheck: .githubAPI))
     }
 }

@@ -49,8 +49,12 @@ struct GitHubPullRequestCommentNotifier: ProviderNotifier {
                 list: OutgoingRequest(
                     method: "GET", url: "\(repo)/issues/\(number)/comments?direction=asc&per_page=100&sort=created", headers: listHeaders),
                 authorPath: ("user", "login"), marker: marker,
-                create: OutgoingRequest(url: "\(repo)/issues/\(number)/comments", headers: writeHeaders, body: body),
-                edit: { id in OutgoingRequest(method: "PATCH", url: "\(repo)/issues/comments/\(id)", headers: writeHeaders, body: body) },
+                create: OutgoingRequest(
+                    url: "\(repo)/issues/\(number)/comments", headers: writeHeaders, body: body, responseCheck: .githubAPI),
+                edit: { id in
+                    OutgoingRequest(
+                        method: "PATCH", url: "\(repo)/issues/comments/\(id)", headers: writeHeaders, body: body, responseCheck: .githubAPI)
+                },
                 noun: "pull request comment"))
     }
 }

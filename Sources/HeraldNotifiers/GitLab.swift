@@ -30,8 +30,8 @@ struct GitLabNotifier: ProviderNotifier {
         let write = OutgoingRequest(
             url: "\(apiBase)projects/\(projectID)/statuses/\(sha)",
             headers: [HTTPHeaderField("Content-Type", "application/json"), auth],
-            body: JSONWriter.bytes(
-                ["state": .string(state), "name": .string(name), "description": .string(description)], escapeHTML: false)
+            // go-gitlab encodes with json.Marshal: HTML characters escaped, no trailing newline.
+            body: JSONWriter.bytes(["state": .string(state), "name": .string(name), "description": .string(description)])
         )
         let read = OutgoingRequest(
             method: "GET", url: "\(apiBase)projects/\(projectID)/repository/commits/\(sha)/statuses?name=\(queryEscape(name))",

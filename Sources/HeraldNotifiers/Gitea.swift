@@ -13,7 +13,8 @@ struct GiteaNotifier: ProviderNotifier {
 
     func plan(for event: Event, context: RenderContext) throws(ProviderError) -> DeliveryPlan {
         let update = try CommitStatus.update(
-            for: event, context: context, providerUID: providerUID, info: "success", error: "failure", progressing: "pending")
+            for: event, context: context, providerUID: providerUID, info: "success", error: "failure", progressing: "pending",
+            severityError: "can't convert to gitea state")
         guard let update else { return .skip(reason: "unreachable: Gitea writes Progressing as pending") }
         let base = repository.reposBase
         let read = OutgoingRequest(
@@ -29,7 +30,7 @@ struct GiteaNotifier: ProviderNotifier {
         return .exchange(
             GiteaExchange(
                 repository: repository,
-                inner: CheckedWrite(read: read, write: write) { response in
+                inner: CheckedWrite(read: read, write: write, writeFailure: { $0.message }) { response in
                     Self.isDuplicate(response.body, context: context, state: state, description: description)
                 }))
     }

@@ -23,7 +23,8 @@ struct MatrixNotifier: ProviderNotifier {
         return .send(
             JSONPost.request(
                 url, ["body": .string(text), "msgtype": "m.text"],
-                headers: [HTTPHeaderField("Authorization", "Bearer \(token)", isSecret: true)], method: "PUT"))
+                headers: [HTTPHeaderField("Authorization", token.isEmpty ? "Bearer" : "Bearer \(token)", isSecret: !token.isEmpty)],
+                method: "PUT"))
     }
 
     /// Lower-case hex SHA-1 of the event's JSON: the same event twice is one message.

@@ -8,13 +8,21 @@ struct NATSNotifier: ProviderNotifier {
 
     init(settings: ProviderSettings) throws(ProviderError) {
         guard !settings.address.isEmpty else { throw .invalidSetting("NATS server (address) cannot be empty") }
-        guard let address = WebAddress(settings.address), ["nats", "tls"].contains(address.scheme) else {
+        // nats.go takes a bare host:port as nats://host:port.
+        let text = settings.address.contains("://") ? settings.address : "nats://\(settings.address)"
+        guard let address = WebAddress(text), ["nats", "tls"].contains(address.scheme) else {
             throw .invalidAddress(type: .nats, address: settings.address, fromSecret: settings.addressFromSecret)
         }
         guard !settings.provider.channel.isEmpty else { throw .invalidChannel("NATS subject (channel) cannot be empty") }
         server = "\(address.scheme)://\(address.hostAndPort)"
         subject = settings.provider.channel
-        credentials = try Self.credentials(settings)
+        var credentials = try Self.credentials(settings)
+        if credentials == .none, let userInfo = address.userInfo {
+            // nats://user:password@host, as nats.go reads it.
+            let parts = userInfo.split(separator: ":", maxSplits: 1).map { percentDecode(String($0)) }
+            credentials = parts.count == 2 ? .userPassword(user: parts[0], password: parts[1]) : .token(parts.first ?? "")
+        }
+        self.credentials = credentials
     }
 
     func transport(_ options: TransportOptions) -> TransportOptions {
@@ -32,7 +40,7 @@ struct NATSNotifier: ProviderNotifier {
             return .userCredentials(jwt: parsed.jwt, seed: parsed.seed)
         }
         if let seed = settings.secret.value("nkey"), !seed.isEmpty { return .nkey(seed: seed.trimmingWhitespace) }
-        if !settings.username.isEmpty || !settings.password.isEmpty {
+        if !settings.username.isEmpty && !settings.password.isEmpty {
             return .userPassword(user: settings.username, password: settings.password)
         }
         if !settings.token.isEmpty { return .token(settings.token) }

@@ -97,7 +97,7 @@ public enum ProviderError: Error, Sendable, Hashable, CustomStringConvertible {
         case .missingRevision:
             "missing revision metadata"
         case .invalidRevision(let revision):
-            "could not parse revision: failed to extract commit hash from '\(revision)' revision"
+            "failed to extract commit hash from '\(revision)' revision"
         case .invalidSeverity(let severity):
             "invalid event severity \"\(severity)\": commit statuses are generated on info or error events only"
         }

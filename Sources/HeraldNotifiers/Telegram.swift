@@ -31,7 +31,7 @@ struct TelegramNotifier: ProviderNotifier {
         for (key, value) in event.sortedMetadata { text += "\\- *\(Self.escape(key))*: \(Self.escape(value))\n" }
         var body = JSONObject()
         body.append("chat_id", .string(chatID))
-        if let threadID { body.append("message_thread_id", .string(threadID)) }
+        if let threadID, !threadID.isEmpty { body.append("message_thread_id", .string(threadID)) }
         body.append("text", .string(text))
         body.append("parse_mode", "MarkdownV2")
         return .send(JSONPost.request(url, .object(body)))

@@ -21,7 +21,8 @@ struct ZoomNotifier: ProviderNotifier {
     }
 
     func plan(for event: Event, context: RenderContext) throws(ProviderError) -> DeliveryPlan {
-        var body: [JSONValue] = [["type": "message", "text": .string(event.message)]]
+        // `text` is omitempty in Flux's struct.
+        var body: [JSONValue] = [event.message.isEmpty ? ["type": "message"] : ["type": "message", "text": .string(event.message)]]
         if !event.metadata.isEmpty {
             let items: [JSONValue] = event.sortedMetadata.map { ["key": .string($0.key), "value": .string($0.value)] }
             body.append(["type": "fields", "items": .array(items)])

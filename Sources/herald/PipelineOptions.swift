@@ -15,6 +15,13 @@ struct PipelineOptions: ParsableArguments {
     @Flag(name: .long, help: "Alerts may only select objects in their own namespace.")
     var noCrossNamespaceRefs = false
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Added to every notification as metadata `cluster` (Slack fields, Teams facts, event.metadata.cluster in commitStatusExpr), unless an Alert or the event sets it.",
+            valueName: "name"))
+    var clusterName: String = ""
+
     @Option(name: .long, help: ArgumentHelp("Deliveries in flight at once, across all providers.", valueName: "n"))
     var concurrency: Int = 4
 
@@ -39,6 +46,9 @@ struct PipelineOptions: ParsableArguments {
         if let logEncoding, LogEncoding(rawValue: logEncoding) == nil { throw ValidationError("--log-encoding must be console or json") }
         guard let interval = GoDuration.parse(rateLimitInterval), interval > .zero else {
             throw ValidationError("--rate-limit-interval: \"\(rateLimitInterval)\" is not a positive Go duration such as 5m or 30s")
+        }
+        if clusterName.utf8.count > 253 || clusterName.contains(where: { $0.isNewline || $0.asciiValue.map { $0 < 32 } == true }) {
+            throw ValidationError("--cluster-name must be one line of at most 253 bytes")
         }
         if rateLimitCacheSize < 1 { throw ValidationError("--rate-limit-cache-size must be at least 1") }
         if concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }

@@ -50,7 +50,7 @@ struct Replay: AsyncParsableCommand {
             dryRun: dryRun,
             rateLimitInterval: pipeline.interval,
             rateLimitCapacity: pipeline.rateLimitCacheSize,
-            routing: RoutingOptions(noCrossNamespaceRefs: pipeline.noCrossNamespaceRefs),
+            routing: RoutingOptions(noCrossNamespaceRefs: pipeline.noCrossNamespaceRefs, clusterName: pipeline.clusterName),
             concurrency: pipeline.concurrency,
             queueCapacity: pipeline.queueSize,
             overflow: OverflowPolicy(rawValue: overflow) ?? .block,

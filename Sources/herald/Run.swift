@@ -139,7 +139,7 @@ struct Run: AsyncParsableCommand {
             watermarkInterval: try durationFlag("--watermark-interval", watermarkInterval),
             rateLimitInterval: pipeline.interval,
             rateLimitCapacity: pipeline.rateLimitCacheSize,
-            routing: RoutingOptions(noCrossNamespaceRefs: pipeline.noCrossNamespaceRefs),
+            routing: RoutingOptions(noCrossNamespaceRefs: pipeline.noCrossNamespaceRefs, clusterName: pipeline.clusterName),
             concurrency: pipeline.concurrency,
             queueCapacity: pipeline.queueSize,
             eventFilter: pipeline.eventFilter,

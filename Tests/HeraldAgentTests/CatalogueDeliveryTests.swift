@@ -39,7 +39,10 @@ struct CatalogueDeliveryTests {
         Setup(
             type: .gitea, path: "/org/repo", secret: ["token": credential],
             answers: [("/api/v1/version", "GET", #"{"version":"1.22.3"}"#)]),
-        Setup(type: .bitbucketServer, path: "/scm/project/repo.git", secret: ["token": credential]),
+        Setup(
+            type: .bitbucketServer, path: "/scm/project/repo.git", secret: ["token": credential],
+            answers: [("/rest/api/latest/projects/project/repos/repo/commits/a1afe267b54f38b46b487f6e938a6fd508278c07/builds", "GET", "{}")]
+        ),
         Setup(type: .githubDispatch, path: "/org/repo", secret: ["token": credential]),
         Setup(type: .googleChat),
         Setup(type: .webex, channel: "room", secret: ["token": credential]),
@@ -197,5 +200,41 @@ struct AzureDevOpsDeliveryTests {
         #expect(
             write.bodyString
                 == #"{"context":{"genre":"fluxcd","name":"gitrepository/webapp/0c9c2e41"},"description":"reason","state":"succeeded"}"#)
+    }
+}
+
+/// Bitbucket Server's errors, worded as Flux's tests pin them, from a real exchange.
+@Suite("Bitbucket Server error texts over loopback")
+struct BitbucketServerErrorTests {
+    static let sha = "a1afe267b54f38b46b487f6e938a6fd508278c07"
+
+    func failure(read: ScriptedResponse, write: ScriptedResponse = .ok) async throws -> DeliveryFailure? {
+        let recorder = try await WebhookRecorder.start()
+        defer { Task { try? await recorder.shutdown() } }
+        let builds = "/rest/api/latest/projects/p/repos/r/commits/\(Self.sha)/builds"
+        recorder.respond(path: builds, method: "GET", with: [read])
+        recorder.respond(path: builds, method: "POST", with: [write])
+        let provider = AgentFixtures.provider(type: .bitbucketServer, address: recorder.baseURL + "/scm/p/r.git", secretRef: "t")
+        let client = try AgentFixtures.client(provider, secrets: ["t": AgentFixtures.secret("t", ["token": "bb-token-value"])])
+        let transport = HTTPTransport()
+        let outcome = await Deliverer(transport: transport, retry: AgentFixtures.fastRetry).deliver(
+            try AgentFixtures.job(client, event: AgentFixtures.event(metadata: ["revision": "main@sha1:\(Self.sha)"])))
+        await transport.shutdown()
+        if case .failed(let failure) = outcome { return failure }
+        return nil
+    }
+
+    @Test("a refused duplicate check, an unreadable one, and a refused write")
+    func errorTexts() async throws {
+        #expect(
+            try await failure(read: .status(400))?.message
+                == "could not get existing commit status: failed api call to check duplicate commit status: 400 - Bad Request")
+        #expect(
+            try await failure(read: ScriptedResponse(status: 200, body: ""))?.message
+                == "could not get existing commit status: could not unmarshal json response body for duplicate commit status: unexpected end of JSON input"
+        )
+        #expect(
+            try await failure(read: .status(404), write: .status(401))?.message
+                == "could not post build status: could not post build commit status: 401 - Unauthorized")
     }
 }

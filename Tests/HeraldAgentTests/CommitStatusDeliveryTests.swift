@@ -116,7 +116,7 @@ struct CommitStatusDeliveryTests {
             return
         }
         #expect(failure.status == 401)
-        #expect(failure.message.hasPrefix("failed to read existing commit statuses"))
+        #expect(failure.message.hasPrefix("could not list commit statuses"))
         #expect(await recorder.requests().map(\.method) == ["GET"])
     }
 }

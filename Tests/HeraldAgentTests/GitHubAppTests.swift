@@ -156,6 +156,55 @@ struct GitHubAppTests {
         #expect(requests.last?.header("Authorization") == "Bearer ghs_user")
     }
 
+    @Test("pull-request comments as an App: the identity is <slug>[bot] from GET app, /user is never called")
+    func appComments() async throws {
+        let clock = TestClock()
+        let recorder = try await WebhookRecorder.start()
+        defer { Task { try? await recorder.shutdown() } }
+        recorder.respond(
+            path: "/api/v3/app/installations/123/access_tokens", method: "POST",
+            with: [tokenResponse("ghs_app", expiresIn: 3600, from: clock)])
+        recorder.respond(path: "/api/v3/app", method: "GET", with: [ScriptedResponse(status: 200, body: #"{"slug":"flux-app"}"#)])
+        let marker = "<!-- flux-pr-comment-key:0c9c2e41-aaaa-bbbb-cccc-000000000000/GitRepository/gitops-system/webapp -->"
+        let comments = JSONWriter.string([
+            ["id": 5, "user": ["login": "someone"], "body": .string(marker)],
+            ["id": 7, "user": ["login": "flux-app[bot]"], "body": .string(marker + "\n\nold")],
+        ])
+        recorder.respond(
+            path: "/api/v3/repos/org/repo/issues/42/comments", method: "GET", with: [ScriptedResponse(status: 200, body: comments)])
+        let client = try client(recorder, type: .githubPullRequestComment)
+        let event = AgentFixtures.event(metadata: ["change_request": "42"])
+        let transport = HTTPTransport()
+        let outcome = await Deliverer(transport: transport, retry: AgentFixtures.fastRetry, wallClock: clock.clock).deliver(
+            try AgentFixtures.job(client, event: event))
+        await transport.shutdown()
+        #expect(outcome == .delivered(status: 200, attempts: 4), "\(outcome)")
+        let requests = await recorder.requests()
+        #expect(
+            requests.map { "\($0.method) \($0.path)" } == [
+                "POST /api/v3/app/installations/123/access_tokens", "GET /api/v3/app", "GET /api/v3/repos/org/repo/issues/42/comments",
+                "PATCH /api/v3/repos/org/repo/issues/comments/7",
+            ])
+        #expect(requests[1].header("Authorization")?.hasPrefix("Bearer ey") == true, "the slug is asked with the App JWT")
+        #expect(requests[3].header("Authorization") == "Bearer ghs_app")
+    }
+
+    @Test("githubdispatch: GitHub's 202 Accepted is a failure, as go-github reports it")
+    func accepted() async throws {
+        let clock = TestClock()
+        let recorder = try await WebhookRecorder.start()
+        defer { Task { try? await recorder.shutdown() } }
+        recorder.respond(path: "/api/v3/repos/org/repo/dispatches", method: "POST", with: [.status(202)])
+        let provider = AgentFixtures.provider(type: .githubDispatch, address: recorder.baseURL + "/org/repo", secretRef: "t")
+        let client = try AgentFixtures.client(provider, secrets: ["t": AgentFixtures.secret("t", ["token": "ghp_token_value"])])
+        let outcome = try await deliver(client, clock: clock)
+        guard case .failed(let failure) = outcome else {
+            Issue.record("expected a failure, got \(outcome)")
+            return
+        }
+        #expect(failure.message == "job scheduled on GitHub side; try again later")
+    }
+
     @Test("a refusal that echoes the installation token does not show it")
     func tokenMasked() async throws {
         let clock = TestClock()

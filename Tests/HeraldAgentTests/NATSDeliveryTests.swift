@@ -111,6 +111,10 @@ struct NATSDeliveryTests {
         #expect(outcome == .delivered(status: 200, attempts: 1))
         try await expectPublished(subscriber)
 
+        let byAddress = try await deliver(server: "tls://127.0.0.1:\(server.port)", certificate: ["ca.crt": tls.caPEM])
+        #expect(byAddress == .delivered(status: 200, attempts: 1), "an IP address sends no SNI and still connects")
+        _ = try await subscriber.messages(count: 2)
+
         let untrusted = try await deliver(server: "tls://localhost:\(server.port)", certificate: ["ca.crt": tls.wrongCAPEM])
         guard case .failed(let failure) = untrusted else {
             Issue.record("a server certificate from another CA must be refused, got \(untrusted)")

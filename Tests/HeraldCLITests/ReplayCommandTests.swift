@@ -196,6 +196,24 @@ struct ReplayCommandTests {
         #expect(await recorder.requests().isEmpty)
     }
 
+    @Test("--cluster-name reaches the payload as metadata cluster, and a multi-line name is refused")
+    func clusterName() async throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let manifests = try workspace.write("providers.yaml", Self.providerManifests(baseURL: "https://hooks.example"))
+        let events = try workspace.write("events.jsonl", Self.fluxEvent(message: "applied") + "\n")
+        let result = try await HeraldProcess.run([
+            "replay", "--dry-run", "--cluster-name", "edge-7", "--manifests", manifests, "--events", events,
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let record = try JSONParser.parse(Array(result.stdout.split(separator: "\n").first.map(String.init)?.utf8 ?? "".utf8))
+        #expect(record["request"]?["body"]?["metadata"]?["cluster"] == "edge-7")
+        let refused = try await HeraldProcess.run([
+            "replay", "--dry-run", "--cluster-name", "a\nb", "--manifests", manifests, "--events", events,
+        ])
+        #expect(refused.status == 2)
+    }
+
     @Test("exit 2: bad flags and unreadable event files")
     func usageErrorsExitTwo() async throws {
         let workspace = try Workspace()

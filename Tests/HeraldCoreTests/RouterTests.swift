@@ -350,3 +350,19 @@ struct RouterTests {
         #expect(result.outcomes.compactMap(notification).map(\.provider.key) == [TestValues.provider().key, TestValues.provider().key])
     }
 }
+
+@Suite("--cluster-name")
+struct ClusterNameTests {
+    @Test("adds metadata cluster to every notification, below an Alert's eventMetadata and the event's own")
+    func precedence() {
+        let event = TestValues.kustomization(metadata: [:])
+        let (plain, conflicts) = MetadataCombiner.combine(event, alert: TestValues.alert(), clusterName: "edge-7")
+        #expect(plain.metadata["cluster"] == "edge-7")
+        #expect(conflicts.isEmpty)
+        let (overridden, _) = MetadataCombiner.combine(
+            event, alert: TestValues.alert(eventMetadata: ["cluster": "from-alert"]), clusterName: "edge-7")
+        #expect(overridden.metadata["cluster"] == "from-alert")
+        let (none, _) = MetadataCombiner.combine(event, alert: TestValues.alert())
+        #expect(none.metadata["cluster"] == nil)
+    }
+}

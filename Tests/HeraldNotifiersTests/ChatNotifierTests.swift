@@ -84,14 +84,15 @@ struct ChatNotifierTests {
 
     @Test("§4.3 Slack API responses: ok true succeeds, ok false is \"Slack responded with error: <error>\"")
     func slackResponseCheck() {
-        #expect(ResponseCheck.slackAPI.failure(body: Array(#"{"ok":true,"channel":"C1"}"#.utf8)) == nil)
+        #expect(ResponseCheck.slackAPI.failure(status: 200, body: Array(#"{"ok":true,"channel":"C1"}"#.utf8)) == nil)
         #expect(
-            ResponseCheck.slackAPI.failure(body: Array(#"{"ok":false,"error":"channel_not_found"}"#.utf8))
+            ResponseCheck.slackAPI.failure(status: 200, body: Array(#"{"ok":false,"error":"channel_not_found"}"#.utf8))
                 == "Slack responded with error: channel_not_found")
         #expect(
-            ResponseCheck.slackAPI.failure(body: Array(#"{"error":"invalid_auth"}"#.utf8)) == "Slack responded with error: invalid_auth")
-        #expect(ResponseCheck.slackAPI.failure(body: Array("ok".utf8)) != nil)
-        #expect(ResponseCheck.status.failure(body: Array(#"{"ok":false}"#.utf8)) == nil)
+            ResponseCheck.slackAPI.failure(status: 200, body: Array(#"{"error":"invalid_auth"}"#.utf8))
+                == "Slack responded with error: invalid_auth")
+        #expect(ResponseCheck.slackAPI.failure(status: 200, body: Array("ok".utf8)) != nil)
+        #expect(ResponseCheck.status.failure(status: 200, body: Array(#"{"ok":false}"#.utf8)) == nil)
     }
 
     @Test("§4.3 Slack: metadata fields, one per key")

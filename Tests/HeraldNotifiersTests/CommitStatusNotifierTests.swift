@@ -67,6 +67,8 @@ struct CommitStatusNotifierTests {
     }
 
     static let githubAddresses: [BaseURLCase] = [
+        BaseURLCase(address: "https://api.ghe.example.com/org/repo", statusURL: "https://api.ghe.example.com/repos/org/repo/statuses/"),
+        BaseURLCase(address: "https://ghe.api.example.com/org/repo", statusURL: "https://ghe.api.example.com/repos/org/repo/statuses/"),
         BaseURLCase(address: "https://github.com/fluxcd/webapp", statusURL: "https://api.github.com/repos/fluxcd/webapp/statuses/"),
         BaseURLCase(address: "https://github.com/fluxcd/webapp.git", statusURL: "https://api.github.com/repos/fluxcd/webapp/statuses/"),
         BaseURLCase(address: "ssh://git@github.com/fluxcd/webapp.git", statusURL: "https://api.github.com/repos/fluxcd/webapp/statuses/"),
@@ -271,7 +273,7 @@ struct CommitStatusNotifierTests {
     func parseRevisionErrors(_ revision: String) {
         let error = #expect(throws: ProviderError.self) { try plan(Self.gitlab(), F.kustomization(metadata: ["revision": revision])) }
         #expect(error == .invalidRevision(revision))
-        #expect(error?.description == "could not parse revision: failed to extract commit hash from '\(revision)' revision")
+        #expect(error?.description == "failed to extract commit hash from '\(revision)' revision")
     }
 
     struct DescriptionCase: Sendable, CustomTestStringConvertible {
