@@ -46,34 +46,17 @@ public final class HTTPTransport: Transport {
         if let material = options.tls { httpRequest.tlsConfiguration = try tlsConfiguration(for: material) }
 
         let prepared = httpRequest
-        let result: Result<ProviderResponse, TransportError> = await withTaskGroup(of: Result<ProviderResponse, TransportError>?.self) {
-            group in
-            group.addTask {
-                do {
-                    let remaining = ContinuousClock.now.duration(to: deadline)
-                    let response = try await client.execute(prepared, timeout: .nanoseconds(max(1, remaining.nanoseconds)))
-                    var body = try await response.body.collect(upTo: Self.maximumResponseBytes)
-                    let bytes = body.readBytes(length: body.readableBytes) ?? []
-                    let headers = response.headers.map { HTTPHeaderField($0.name, $0.value) }
-                    return .success(ProviderResponse(status: Int(response.status.code), headers: headers, body: bytes))
-                } catch {
-                    return .failure(Self.classify(error))
-                }
+        let result = await DeadlineRace.run(until: deadline) {
+            do {
+                let remaining = ContinuousClock.now.duration(to: deadline)
+                let response = try await client.execute(prepared, timeout: .nanoseconds(max(1, remaining.nanoseconds)))
+                var body = try await response.body.collect(upTo: Self.maximumResponseBytes)
+                let bytes = body.readBytes(length: body.readableBytes) ?? []
+                let headers = response.headers.map { HTTPHeaderField($0.name, $0.value) }
+                return .success(ProviderResponse(status: Int(response.status.code), headers: headers, body: bytes))
+            } catch {
+                return .failure(Self.classify(error))
             }
-            group.addTask {
-                // The client's timeout covers the response head only; this covers the body too.
-                try? await Task.sleep(until: deadline, clock: .continuous)
-                return Task.isCancelled ? nil : .failure(.timeout)
-            }
-            var outcome: Result<ProviderResponse, TransportError> = .failure(.timeout)
-            for await value in group {
-                if let value {
-                    outcome = value
-                    break
-                }
-            }
-            group.cancelAll()
-            return outcome
         }
         return try result.get()
     }

@@ -26,31 +26,15 @@ public struct NATSTransport: Transport {
             throw .invalidRequest("NATS subject must be non-empty and contain no spaces")
         }
         let tls = try HTTPTransport.makeTLSConfiguration(options.tls)
-        let result: Result<ProviderResponse, TransportError> = await withTaskGroup(of: Result<ProviderResponse, TransportError>?.self) {
-            group in
-            group.addTask {
-                do throws(TransportError) {
-                    try await Self.publish(
-                        host: address.host, port: address.port ?? 4222, forceTLS: address.scheme == "tls" || options.tls != nil, tls: tls,
-                        credentials: options.nats ?? .none, subject: subject, payload: request.body)
-                    return .success(ProviderResponse(status: 200))
-                } catch {
-                    return .failure(error)
-                }
+        let result = await DeadlineRace.run(until: deadline) {
+            do throws(TransportError) {
+                try await Self.publish(
+                    host: address.host, port: address.port ?? 4222, forceTLS: address.scheme == "tls" || options.tls != nil, tls: tls,
+                    credentials: options.nats ?? .none, subject: subject, payload: request.body)
+                return .success(ProviderResponse(status: 200))
+            } catch {
+                return .failure(error)
             }
-            group.addTask {
-                try? await Task.sleep(until: deadline, clock: .continuous)
-                return Task.isCancelled ? nil : .failure(.timeout)
-            }
-            var outcome: Result<ProviderResponse, TransportError> = .failure(.timeout)
-            for await value in group {
-                if let value {
-                    outcome = value
-                    break
-                }
-            }
-            group.cancelAll()
-            return outcome
         }
         return try result.get()
     }

@@ -50,18 +50,11 @@ struct GitHubAppTests {
             try AgentFixtures.job(client, event: Self.event))
     }
 
-    /// Checks the JWT's RS256 signature with the App's public key and returns its claims.
     func verifiedClaims(_ authorization: String?) throws -> JSONValue {
         let jwt = try #require(authorization?.split(separator: " ").last.map(String.init))
-        let parts = jwt.split(separator: ".").map(String.init)
-        try #require(parts.count == 3)
-        let signature = try #require(Data(base64URL: parts[2]))
-        #expect(
-            Self.key.publicKey.isValidSignature(
-                _RSA.Signing.RSASignature(rawRepresentation: signature), for: Data("\(parts[0]).\(parts[1])".utf8),
-                padding: .insecurePKCS1v1_5))
-        #expect(try JSONParser.parse(Array(try #require(Data(base64URL: parts[0])))) == ["alg": "RS256", "typ": "JWT"])
-        return try JSONParser.parse(Array(try #require(Data(base64URL: parts[1]))))
+        let (header, claims) = try RS256.verify(jwt, key: Self.key.publicKey)
+        #expect(header == ["alg": "RS256", "typ": "JWT"])
+        return claims
     }
 
     @Test("installation id given: JWT (iat 30 s back, 2 min), token request, then the status with the installation token")
@@ -252,6 +245,21 @@ struct GitHubAppTests {
         ])
         #expect(bad?.hasPrefix("could not parse private key") == true)
         #expect(bad?.contains("AAAA") == false)
+    }
+}
+
+/// Checks an RS256 JSON Web Token's signature with the public key, independently of Herald's signer.
+enum RS256 {
+    static func verify(_ jwt: String, key: _RSA.Signing.PublicKey) throws -> (header: JSONValue, claims: JSONValue) {
+        let parts = jwt.split(separator: ".").map(String.init)
+        try #require(parts.count == 3)
+        let signature = try #require(Data(base64URL: parts[2]))
+        #expect(
+            key.isValidSignature(
+                _RSA.Signing.RSASignature(rawRepresentation: signature), for: Data("\(parts[0]).\(parts[1])".utf8),
+                padding: .insecurePKCS1v1_5))
+        let header = try JSONParser.parse(Array(try #require(Data(base64URL: parts[0]))))
+        return (header, try JSONParser.parse(Array(try #require(Data(base64URL: parts[1])))))
     }
 }
 
