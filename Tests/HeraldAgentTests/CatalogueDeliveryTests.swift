@@ -238,3 +238,28 @@ struct BitbucketServerErrorTests {
                 == "could not post build status: could not post build commit status: 401 - Unauthorized")
     }
 }
+
+/// Telegram's Bot API host is fixed, so its delivery is checked where it leaves: through the proxy.
+@Suite("Telegram through a proxy")
+struct TelegramProxyTests {
+    @Test("the request tunnels to api.telegram.org:443, and the bot token is not in the failure")
+    func tunnel() async throws {
+        let proxy = try await ForwardProxy.start()
+        defer { Task { try? await proxy.shutdown() } }
+        var provider = AgentFixtures.provider(
+            type: .telegram, address: "", timeout: .seconds(2), proxy: proxy.url, secretRef: "bot")
+        provider.channel = "-100123"
+        let client = try AgentFixtures.client(
+            provider, secrets: ["bot": AgentFixtures.secret("bot", ["token": "123456:telegram-bot-token"])])
+        let transport = HTTPTransport()
+        let outcome = await Deliverer(transport: transport, retry: RetryPolicy(maxRetries: 0)).deliver(try AgentFixtures.job(client))
+        await transport.shutdown()
+        #expect(await proxy.requestLines.first == "CONNECT api.telegram.org:443 HTTP/1.1")
+        // Nothing leaves this machine, so the tunnel cannot be opened; the failure must not show the token.
+        guard case .failed(let failure) = outcome else {
+            Issue.record("expected a failure without a network, got \(outcome)")
+            return
+        }
+        #expect(!failure.description.contains("telegram-bot-token"))
+    }
+}
