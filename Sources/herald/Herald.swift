@@ -11,6 +11,6 @@ struct Herald: AsyncParsableCommand {
             runs the whole pipeline on manifest and event files, without a cluster.
             """,
         version: HeraldVersion.current,
-        subcommands: [Run.self, Replay.self]
+        subcommands: [Run.self, Replay.self, SendTestCommand.self]
     )
 }
