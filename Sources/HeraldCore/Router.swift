@@ -78,6 +78,8 @@ public struct RoutingTable: Sendable {
     /// Alert positions by the (namespace, kind) their event sources select, ascending: an event is only
     /// tested against Alerts that could match its involved object.
     let candidates: [SourceKey: [Int]]
+    /// Each commit-status Provider's `spec.commitStatusExpr`, parsed once per snapshot, not per event.
+    let commitStatusExpressions: [ObjectKey: Result<CommitStatusExpression, ExpressionError>]
 
     struct SourceKey: Hashable {
         var namespace: String
@@ -87,8 +89,15 @@ public struct RoutingTable: Sendable {
     public init(alerts: [Alert], providers: [Provider]) {
         self.alerts = alerts.sorted { $0.key < $1.key }.map(CompiledAlert.init)
         var byKey: [ObjectKey: Provider] = [:]
-        for provider in providers { byKey[provider.key] = provider }
+        var expressions: [ObjectKey: Result<CommitStatusExpression, ExpressionError>] = [:]
+        for provider in providers {
+            byKey[provider.key] = provider
+            if provider.type.isCommitStatus && !provider.commitStatusExpr.isEmpty {
+                expressions[provider.key] = Result { () throws(ExpressionError) in try CommitStatusExpression(provider.commitStatusExpr) }
+            }
+        }
         self.providers = byKey
+        commitStatusExpressions = expressions
         var candidates: [SourceKey: [Int]] = [:]
         for (position, compiled) in self.alerts.enumerated() {
             for source in compiled.alert.eventSources {
@@ -174,10 +183,9 @@ public enum Router {
         }
         let (combined, conflicts) = MetadataCombiner.combine(event, alert: alert, clusterName: options.clusterName)
         var commitStatusID: String?
-        if provider.type.isCommitStatus && !provider.commitStatusExpr.isEmpty {
+        if let compiled = table.commitStatusExpressions[provider.key] {
             do throws(ExpressionError) {
-                // Compiled when the Provider was read; compiling again is a few microseconds for at most 4 KiB.
-                let expression = try CommitStatusExpression(provider.commitStatusExpr)
+                let expression = try compiled.get()
                 commitStatusID = try expression.evaluate(event: combined.jsonValue, alert: alert.jsonValue, provider: provider.jsonValue)
             } catch {
                 return .failed(alert: alert.key, .commitStatusExpression(provider.key, error))
