@@ -55,35 +55,37 @@ public final class NATSSubscriber: Sendable {
         self.channel = channel
         let state = state
         reader = Task { [channel] in
-            var buffer: [UInt8] = []
-            var pendingPayload: Int?
             do {
-                for try await var chunk in channel.inbound {
-                    buffer += chunk.readBytes(length: chunk.readableBytes) ?? []
-                    while true {
-                        if let size = pendingPayload {
-                            guard buffer.count >= size + 2 else { break }
-                            state.received.withLock { $0.append(Array(buffer[..<size])) }
-                            buffer.removeFirst(size + 2)
-                            pendingPayload = nil
-                            continue
-                        }
-                        guard let end = buffer.firstIndex(of: UInt8(ascii: "\n")) else { break }
-                        let line = String(decoding: buffer[..<end], as: UTF8.self).trimmingSuffix("\r")
-                        buffer.removeFirst(end + 1)
-                        if line.hasPrefix("INFO ") {
-                            state.sawInfo.withLock { $0 = true }
-                            continue
-                        }
-                        if line == "+OK" { continue }
-                        if line == "PING" {
-                            try await channel.channel.writeAndFlush(ByteBuffer(bytes: Array("PONG\r\n".utf8)))
-                        } else if line == "PONG" {
-                            state.pongs.withLock { $0 += 1 }
-                        } else if line.hasPrefix("MSG ") {
-                            pendingPayload = line.split(separator: " ").last.flatMap { Int($0) }
-                        } else if line.hasPrefix("-ERR") {
-                            state.failure.withLock { $0 = line }
+                try await channel.executeThenClose { inbound, _ in
+                    var buffer: [UInt8] = []
+                    var pendingPayload: Int?
+                    for try await var chunk in inbound {
+                        buffer += chunk.readBytes(length: chunk.readableBytes) ?? []
+                        while true {
+                            if let size = pendingPayload {
+                                guard buffer.count >= size + 2 else { break }
+                                state.received.withLock { $0.append(Array(buffer[..<size])) }
+                                buffer.removeFirst(size + 2)
+                                pendingPayload = nil
+                                continue
+                            }
+                            guard let end = buffer.firstIndex(of: UInt8(ascii: "\n")) else { break }
+                            let line = String(decoding: buffer[..<end], as: UTF8.self).trimmingSuffix("\r")
+                            buffer.removeFirst(end + 1)
+                            if line.hasPrefix("INFO ") {
+                                state.sawInfo.withLock { $0 = true }
+                                continue
+                            }
+                            if line == "+OK" { continue }
+                            if line == "PING" {
+                                try await channel.channel.writeAndFlush(ByteBuffer(bytes: Array("PONG\r\n".utf8)))
+                            } else if line == "PONG" {
+                                state.pongs.withLock { $0 += 1 }
+                            } else if line.hasPrefix("MSG ") {
+                                pendingPayload = line.split(separator: " ").last.flatMap { Int($0) }
+                            } else if line.hasPrefix("-ERR") {
+                                state.failure.withLock { $0 = line }
+                            }
                         }
                     }
                 }
