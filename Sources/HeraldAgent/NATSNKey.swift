@@ -1,4 +1,5 @@
 import Crypto
+import HeraldJSON
 
 /// An NATS nkey: an Ed25519 key pair written as a base32 seed (`SU…`), used to sign the server's nonce.
 struct NATSNKey {
@@ -29,7 +30,7 @@ struct NATSNKey {
     /// The nonce's Ed25519 signature, base64url without padding, as the CONNECT `sig` field wants.
     func sign(nonce: String) throws -> String {
         let signature = try privateKey.signature(for: Array(nonce.utf8))
-        return Base64URL.encode(Array(signature))
+        return Base64.encodeURL(Array(signature))
     }
 }
 
@@ -79,23 +80,5 @@ enum CRC16 {
             for _ in 0..<8 { crc = crc & 0x8000 != 0 ? (crc << 1) ^ 0x1021 : crc << 1 }
         }
         return crc
-    }
-}
-
-/// Base64url without padding (JWS, NATS signatures).
-enum Base64URL {
-    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
-
-    static func encode(_ bytes: [UInt8]) -> String {
-        var output: [UInt8] = []
-        var index = 0
-        while index < bytes.count {
-            let chunk = bytes[index..<min(index + 3, bytes.count)]
-            var value: UInt32 = 0
-            for (offset, byte) in chunk.enumerated() { value |= UInt32(byte) << UInt32(16 - 8 * offset) }
-            for position in 0...chunk.count { output.append(alphabet[Int((value >> UInt32(18 - 6 * position)) & 0x3F)]) }
-            index += 3
-        }
-        return String(decoding: output, as: UTF8.self)
     }
 }

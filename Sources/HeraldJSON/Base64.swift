@@ -1,12 +1,13 @@
-/// Base64 without Foundation: standard (padded) for Basic credentials, URL-safe (unpadded) for JWTs.
-enum Base64 {
+/// Base64 without Foundation: standard (padded) for Basic credentials, URL-safe (unpadded) for JWTs
+/// and NATS signatures; one implementation for every target.
+public enum Base64 {
     private static let standard = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
     private static let urlSafe = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
-    static func encode(_ bytes: [UInt8]) -> String { encode(bytes, alphabet: standard, pad: true) }
+    public static func encode(_ bytes: [UInt8]) -> String { encode(bytes, alphabet: standard, pad: true) }
 
     /// RFC 4648 §5 without padding, as JWS requires.
-    static func encodeURL(_ bytes: [UInt8]) -> String { encode(bytes, alphabet: urlSafe, pad: false) }
+    public static func encodeURL(_ bytes: [UInt8]) -> String { encode(bytes, alphabet: urlSafe, pad: false) }
 
     private static func encode(_ bytes: [UInt8], alphabet: [UInt8], pad: Bool) -> String {
         var output: [UInt8] = []
@@ -28,7 +29,7 @@ enum Base64 {
     }
 
     /// Decodes standard or URL-safe Base64, padded or not, ignoring whitespace; `nil` for anything else.
-    static func decode(_ text: String) -> [UInt8]? {
+    public static func decode(_ text: String) -> [UInt8]? {
         var bits: UInt32 = 0
         var count = 0
         var output: [UInt8] = []

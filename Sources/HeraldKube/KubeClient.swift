@@ -190,7 +190,7 @@ public final class KubeClient: Sendable {
         case .none: return nil
         case .token(let token): return "Bearer \(token)"
         case .basic(let username, let password):
-            return "Basic " + Self.base64(Array("\(username):\(password)".utf8))
+            return "Basic " + Base64.encode(Array("\(username):\(password)".utf8))
         case .tokenFile(let path):
             var info = stat()
             guard stat(path, &info) == 0 else { throw .configuration("cannot read token file \(path)") }
@@ -235,24 +235,6 @@ public final class KubeClient: Sendable {
             return (String(authority[..<colon]), port)
         }
         return (String(authority), url.hasPrefix("https") ? 443 : url.hasPrefix("socks5") ? 1080 : 80)
-    }
-
-    static func base64(_ bytes: [UInt8]) -> String {
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
-        var result = ""
-        var index = 0
-        while index < bytes.count {
-            let chunk = bytes[index..<min(index + 3, bytes.count)]
-            let b0 = Int(chunk[chunk.startIndex])
-            let b1 = chunk.count > 1 ? Int(chunk[chunk.startIndex + 1]) : 0
-            let b2 = chunk.count > 2 ? Int(chunk[chunk.startIndex + 2]) : 0
-            result.append(alphabet[b0 >> 2])
-            result.append(alphabet[(b0 & 3) << 4 | b1 >> 4])
-            result.append(chunk.count > 1 ? alphabet[(b1 & 15) << 2 | b2 >> 6] : "=")
-            result.append(chunk.count > 2 ? alphabet[b2 & 63] : "=")
-            index += 3
-        }
-        return result
     }
 }
 

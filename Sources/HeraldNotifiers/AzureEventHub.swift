@@ -1,5 +1,6 @@
 import Crypto
 import HeraldCore
+import HeraldJSON
 
 /// Sends the Flux event to an Azure Event Hub through the Event Hubs HTTPS send API (reference §4.14).
 /// Flux's SDK speaks AMQP; the hub receives the same event body either way.
