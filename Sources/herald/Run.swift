@@ -3,14 +3,6 @@ import HeraldAgent
 import HeraldCore
 import Logging
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// `herald run`: cluster mode.
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -147,13 +139,7 @@ struct Run: AsyncParsableCommand {
             secretTTL: try durationFlag("--secret-cache-ttl", secretCacheTTL, allowZero: true),
             shutdownTimeout: try durationFlag("--shutdown-timeout", shutdownTimeout, allowZero: true)
         )
-        var environment: [String: String] = [:]
-        var pointer = environ
-        while let entry = pointer.pointee {
-            let text = String(cString: entry)
-            if let equals = text.firstIndex(of: "=") { environment[String(text[..<equals])] = String(text[text.index(after: equals)...]) }
-            pointer += 1
-        }
+        let environment = ProcessEnvironment.current
         do {
             try await ClusterRunner(configuration: configuration, logger: logger).run(environment: environment)
         } catch {

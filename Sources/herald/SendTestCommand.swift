@@ -3,12 +3,6 @@ import HeraldAgent
 import HeraldCore
 import HeraldKube
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#endif
-
 /// `herald send-test`: does this Provider work? One marked test event, sent for real.
 struct SendTestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -90,13 +84,7 @@ struct SendTestCommand: AsyncParsableCommand {
             }
             return (found, set.secrets)
         }
-        var environment: [String: String] = [:]
-        var pointer = environ
-        while let entry = pointer.pointee {
-            let text = String(cString: entry)
-            if let equals = text.firstIndex(of: "=") { environment[String(text[..<equals])] = String(text[text.index(after: equals)...]) }
-            pointer += 1
-        }
+        let environment = ProcessEnvironment.current
         let config = try KubeConfigLoader.load(kubeconfig: kubeconfig, context: context, environment: environment)
         let client = try KubeClient(config: config)
         do {
