@@ -48,34 +48,19 @@ public struct Deliverer: Sendable {
 
     public func deliver(_ job: DeliveryJob) async -> DeliveryOutcome {
         let session = Session(deliverer: self, job: job, deadline: ContinuousClock.now.advanced(by: job.client.transport.timeout))
-        switch job.plan {
-        case .skip(let reason):
-            return .skipped(reason: reason)
-        case .send(let requests):
-            var status = 0
-            for request in requests {
-                do throws(DeliveryFailure) {
-                    status = try await session.send(request).status
-                } catch {
-                    var failure = error
-                    failure.attempts = session.attempts
-                    return .failed(failure)
-                }
+        do throws(DeliveryFailure) {
+            switch try await job.plan.run(in: session) {
+            case .written(let status): return .delivered(status: status, attempts: session.attempts)
+            case .duplicate: return .duplicate
+            case .skipped(let reason): return .skipped(reason: reason)
             }
-            return .delivered(status: status, attempts: session.attempts)
-        case .exchange(let exchange):
-            do throws(DeliveryFailure) {
-                switch try await exchange.run(in: session) {
-                case .written(let status): return .delivered(status: status, attempts: session.attempts)
-                case .duplicate: return .duplicate
-                }
-            } catch {
-                var failure = error
-                failure.attempts = session.attempts
-                failure.message = session.masker.mask(failure.message)
-                failure.excerpt = failure.excerpt.map(session.masker.mask)
-                return .failed(failure)
-            }
+        } catch {
+            // Exchanges word their own failures and may have learned credentials on the way: mask again.
+            var failure = error
+            failure.attempts = session.attempts
+            failure.message = session.masker.mask(failure.message)
+            failure.excerpt = failure.excerpt.map(session.masker.mask)
+            return .failed(failure)
         }
     }
 

@@ -20,11 +20,11 @@ public enum DeliveryPlan: Sendable {
 }
 
 extension DeliveryPlan {
-    /// Carries the plan out over `session`: requests in order, or the exchange. A skip writes nothing.
+    /// Carries the plan out over `session`: requests in order, or the exchange. A skip sends nothing.
     public func run(in session: any DeliverySession) async throws(DeliveryFailure) -> ExchangeResult {
         switch self {
-        case .skip:
-            return .duplicate
+        case .skip(let reason):
+            return .skipped(reason: reason)
         case .send(let requests):
             var status = 0
             for request in requests { status = try await session.send(request).status }
@@ -52,4 +52,6 @@ public enum ExchangeResult: Sendable, Hashable {
     case written(status: Int)
     /// What the write would say is already there (a commit status with the same state and description).
     case duplicate
+    /// Nothing was sent, by the provider's own rule.
+    case skipped(reason: String)
 }
