@@ -91,7 +91,8 @@ struct SendTestTests {
         _ = try harness.api.create(
             [
                 "apiVersion": "v1", "kind": "Secret", "metadata": ["name": "hook-token", "namespace": "apps"],
-                "stringData": ["token": "cluster-token"],
+                // As a real API server returns a Secret: `data`, base64 (it never returns stringData).
+                "data": ["token": .string(Data("cluster-token".utf8).base64EncodedString())],
             ],
             group: "", version: "v1", resource: "secrets", namespace: "apps")
         try harness.createProvider(
