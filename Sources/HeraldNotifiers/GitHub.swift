@@ -107,7 +107,7 @@ struct GitHubRepository: Sendable {
 
 extension ProviderSettings {
     /// Whether the Secret names a GitHub App.
-    var hasGitHubAppKeys: Bool { secretKeyNames.contains("githubAppID") }
+    var hasGitHubAppKeys: Bool { secret.contains("githubAppID") }
 }
 
 /// How a GitHub-family notifier authenticates.

@@ -14,8 +14,6 @@ public struct ProviderSettings: Sendable {
     public var transport: TransportOptions
     /// Every credential value, for masking error texts and logs.
     public var secretValues: [String]
-    /// The key names of the `secretRef` Secret (never its values), for rules that depend on which keys exist.
-    public var secretKeyNames: Set<String>
     /// The `secretRef` Secret, key by key; whatever a notifier reads through it is masked.
     public let secret: SecretAccess
 
@@ -31,14 +29,12 @@ public struct ProviderSettings: Sendable {
         password = ""
         headers = []
         secretValues = []
-        secretKeyNames = []
         var proxyText = provider.proxy
         var secretTLS: TLSMaterial?
         var secretData: [String: String] = [:]
 
         if let name = provider.secretRef {
             guard let secret = secrets(name) else { throw .secretNotFound(ObjectKey(namespace: provider.key.namespace, name: name)) }
-            secretKeyNames = Set(secret.values.keys)
             secretData = secret.values
             if let value = secret["address"] {
                 let trimmed = value.trimmingWhitespace

@@ -7,6 +7,7 @@
 #endif
 
 /// The time of day, injected wherever a decision depends on it (token expiry), so tests can move it.
+/// It lives with the deliverer, not in HeraldCore: reading the clock is I/O, and the core stays pure.
 public struct WallClock: Sendable {
     private let read: @Sendable () -> Double
 
