@@ -3,6 +3,7 @@ import HeraldJSON
 import NIOCore
 import NIOPosix
 import NIOSSL
+import Synchronization
 
 /// Publishes `PUB` requests over the NATS client protocol: one connection per event, as Flux does.
 ///
@@ -54,6 +55,7 @@ public struct NATSTransport: Transport {
         } catch {
             throw .connection("cannot connect to NATS server \(host):\(port): \(error)", retryable: true)
         }
+        let tlsFailure = TLSFailureRecorder()
         do {
             try await channel.executeThenClose { inbound, outbound in
                 var reader = NATSLineReader(iterator: inbound.makeAsyncIterator())
@@ -70,8 +72,8 @@ public struct NATSTransport: Transport {
                     let underlying = channel.channel
                     try await underlying.eventLoop.submit {
                         // SNI carries host names only (NIOSSL refuses an IP address there).
-                        try underlying.pipeline.syncOperations.addHandler(
-                            NIOSSLClientHandler(context: context, serverHostname: Self.isIPAddress(host) ? nil : host), position: .first)
+                        let handler = try NIOSSLClientHandler(context: context, serverHostname: Self.isIPAddress(host) ? nil : host)
+                        try underlying.pipeline.syncOperations.addHandlers([handler, tlsFailure], position: .first)
                     }.get()
                 }
                 if case .number(let text) = serverInfo["max_payload"] ?? .null, let limit = Int(text), payload.count > limit {
@@ -87,11 +89,12 @@ public struct NATSTransport: Transport {
                 try await outbound.write(ByteBuffer(bytes: message))
                 try await reader.awaitPong(replyingTo: outbound)
             }
-        } catch let error as TransportError {
-            throw error
-        } catch let error as NIOSSLError {
-            throw HTTPTransport.classify(error)
         } catch {
+            // A failed handshake closes the channel, so the read or write that notices may see only
+            // "closed"; the handshake's own error decides whether to retry (a bad certificate is final).
+            if let handshakeError = tlsFailure.firstError { throw HTTPTransport.classify(handshakeError) }
+            if let error = error as? TransportError { throw error }
+            if let error = error as? NIOSSLError { throw HTTPTransport.classify(error) }
             throw .connection("NATS connection to \(host):\(port) failed: \(error)", retryable: true)
         }
     }
@@ -134,6 +137,21 @@ public struct NATSTransport: Transport {
     private static func sign(_ key: NATSNKey, nonce: String?) throws(TransportError) -> String {
         guard let nonce else { throw .connection("the NATS server sent no nonce to sign; it does not accept nkeys", retryable: false) }
         do { return try key.sign(nonce: nonce) } catch { throw .invalidRequest("cannot sign the NATS nonce: \(error)") }
+    }
+}
+
+/// Keeps the first TLS error raised on a connection, whichever operation then fails because of it.
+final class TLSFailureRecorder: ChannelInboundHandler, Sendable {
+    typealias InboundIn = NIOAny
+    private let error = Mutex<NIOSSLError?>(nil)
+
+    var firstError: NIOSSLError? { error.withLock { $0 } }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if let sslError = error as? NIOSSLError {
+            self.error.withLock { if $0 == nil { $0 = sslError } }
+        }
+        context.fireErrorCaught(error)
     }
 }
 
