@@ -104,8 +104,10 @@ def check_crd(crd: dict, source: Path) -> None:
         if version.get("subresources") != {"status": {}}:
             fail(f"{where}: needs the status subresource")
         columns = [column["name"] for column in version.get("additionalPrinterColumns", [])]
-        if columns != ["Ready", "Status", "Age"]:
-            fail(f"{where}: printer columns {columns}, expected Ready, Status, Age")
+        # Providers also show the LastDelivery condition Herald writes.
+        expected = ["Ready", "Status", "Last Delivery", "Age"] if spec["names"]["kind"] == "Provider" else ["Ready", "Status", "Age"]
+        if columns != expected:
+            fail(f"{where}: printer columns {columns}, expected {', '.join(expected)}")
         schema = version["schema"]["openAPIV3Schema"]
         check_structural(schema, f"{where} openAPIV3Schema")
         metadata = schema.get("properties", {}).get("metadata", {})

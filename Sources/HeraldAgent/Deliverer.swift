@@ -119,7 +119,7 @@ public struct Deliverer: Sendable {
                     return .failure(
                         DeliveryFailure(
                             message: masker.mask("\(target) giving up after \(attempt) attempt(s): \(reason)"), status: nil, excerpt: nil,
-                            attempts: attempt))
+                            attempts: attempt, kind: error.failureKind))
                 }
                 try? await Task.sleep(for: wait)
                 continue

@@ -91,7 +91,7 @@ public actor Dispatcher {
             while let job = queue.popFirst() {
                 stats.queued -= 1
                 stats.failed += 1
-                onOutcome(job, .failed(DeliveryFailure(message: reason, status: nil, excerpt: nil, attempts: 0)))
+                onOutcome(job, .failed(DeliveryFailure(message: reason, attempts: 0, kind: .notAttempted)))
             }
             queues[key] = nil
             publishDepth(key)
@@ -117,7 +117,7 @@ public actor Dispatcher {
                     ])
                 onOutcome(
                     job,
-                    .failed(DeliveryFailure(message: "provider queue is full (\(queueCapacity))", status: nil, excerpt: nil, attempts: 0)))
+                    .failed(DeliveryFailure(message: "provider queue is full (\(queueCapacity))", attempts: 0, kind: .queueFull)))
                 return false
             case .block:
                 await withCheckedContinuation { continuation in spaceWaiters[key, default: []].append(continuation) }

@@ -7,6 +7,9 @@ public struct RoutingSnapshot: Sendable {
     /// Each Provider's client, or why it cannot be built (missing Secret, bad address, unsupported type…).
     public let clients: [ObjectKey: Result<ProviderClient, ProviderError>]
     public let labels: any LabelLookup
+    /// Counts up from 1 with every snapshot the cluster's object store builds (0: the empty one at start,
+    /// or a replay's only one); the processor never goes back to a lower number.
+    public var number = 0
 
     public init(alerts: [Alert], providers: [Provider], secrets: [ObjectKey: Secret], labels: any LabelLookup) {
         table = RoutingTable(alerts: alerts, providers: providers)
@@ -21,10 +24,11 @@ public struct RoutingSnapshot: Sendable {
         self.labels = labels
     }
 
-    init(table: RoutingTable, clients: [ObjectKey: Result<ProviderClient, ProviderError>], labels: any LabelLookup) {
+    init(table: RoutingTable, clients: [ObjectKey: Result<ProviderClient, ProviderError>], labels: any LabelLookup, number: Int) {
         self.table = table
         self.clients = clients
         self.labels = labels
+        self.number = number
     }
 
     /// Alert warnings known at load time: regexes that do not compile.
@@ -59,6 +63,8 @@ public struct PipelineResult: Sendable {
 
     public var disposition: Disposition
     public var event: Event?
+    /// The ``RoutingSnapshot/number`` the event was routed with.
+    public var snapshotNumber = 0
     /// End of the rate-limit window the event fell in (same clock as `now`), when it reached the limiter.
     public var rateLimitWindowEnd: Int64?
     /// Rendered notifications, in Alert order (`namespace/name`).
@@ -97,13 +103,15 @@ public struct EventPipeline: Sendable {
         let (outcomes, warnings) = Router.route(event, table: snapshot.table, labels: snapshot.labels, options: options)
         var result = PipelineResult(
             disposition: outcomes.isEmpty ? .noMatch : .routed, event: event, rateLimitWindowEnd: decision.windowEnd)
+        result.snapshotNumber = snapshot.number
         result.warnings = warnings
         for outcome in outcomes {
             switch outcome {
             case .skipped(let alert, let skip):
                 result.skips.append((alert, skip.description))
             case .failed(let alert, let error):
-                var failure = NotificationFailure(alert: alert, provider: nil, message: error.description)
+                var failure = NotificationFailure(alert: alert, provider: error.provider, message: error.description)
+                failure.providerType = error.provider.flatMap { snapshot.table.providers[$0]?.type.rawValue }
                 if case .crossNamespace = error { failure.isCrossNamespace = true }
                 result.failures.append(failure)
             case .notify(let notification):
@@ -117,16 +125,13 @@ public struct EventPipeline: Sendable {
     private func render(_ notification: Notification, into result: inout PipelineResult) {
         let alert = notification.alert.key
         let providerKey = notification.provider.key
+        var failure = NotificationFailure(
+            alert: alert, provider: providerKey, message: "", providerType: notification.provider.type.rawValue)
         switch snapshot.clients[providerKey] {
         case nil:
-            result.failures.append(
-                NotificationFailure(
-                    alert: alert, provider: providerKey, message: "failed to read provider: Provider \(providerKey) not found"))
+            failure.message = "failed to read provider: Provider \(providerKey) not found"
         case .failure(let error):
-            result.failures.append(
-                NotificationFailure(
-                    alert: alert, provider: providerKey,
-                    message: "failed to initialize notifier for provider '\(providerKey.name)': \(error)"))
+            failure.message = "failed to initialize notifier for provider '\(providerKey.name)': \(error)"
         case .success(let client):
             do {
                 let plan = try client.notifier.plan(
@@ -134,11 +139,11 @@ public struct EventPipeline: Sendable {
                     context: RenderContext(
                         commitStatusID: notification.commitStatusID, alert: notification.alert.key, alertUID: notification.alert.meta.uid))
                 result.jobs.append(DeliveryJob(alert: alert, client: client, event: notification.event, plan: plan))
+                return
             } catch {
-                let masked = SecretMasker(client.secretValues).mask(error.description)
-                result.failures.append(
-                    NotificationFailure(alert: alert, provider: providerKey, message: "failed to render notification: \(masked)"))
+                failure.message = "failed to render notification: \(SecretMasker(client.secretValues).mask(error.description))"
             }
         }
+        result.failures.append(failure)
     }
 }

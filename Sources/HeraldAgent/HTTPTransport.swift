@@ -158,9 +158,9 @@ public final class HTTPTransport: Transport {
         }
         if let sslError = error as? NIOSSLError {
             if case .handshakeFailed(let reason) = sslError, "\(reason)".contains("CERTIFICATE_VERIFY_FAILED") {
-                return .connection("TLS certificate verification failed: \(reason)", retryable: false)
+                return .tls("TLS certificate verification failed: \(reason)", retryable: false)
             }
-            return .connection("TLS error: \(sslError)", retryable: true)
+            return .tls("TLS error: \(sslError)", retryable: true)
         }
         if error is CancellationError { return .timeout }
         return .connection("\(error)", retryable: true)

@@ -84,7 +84,7 @@ public final class HeraldMetrics: Sendable {
             counter("notifications_skipped", "total", "Notifications a provider rule skipped.", labels)
                 .increment()
         case .failed(let failure):
-            if failure.attempts == 0 && failure.message.hasPrefix("provider queue is full") {
+            if failure.kind == .queueFull {
                 counter("notifications_overflowed", "total", "Notifications refused because the provider queue was full.", labels)
                     .increment()
             }

@@ -36,18 +36,56 @@ public struct ProviderResponse: Sendable, Hashable {
     }
 }
 
+/// What kind of problem stopped a delivery, so metrics and status conditions need not read messages.
+public enum DeliveryFailureKind: String, Sendable, Hashable, CaseIterable {
+    /// The receiver answered with a status that is not success (the failure's `status` says which).
+    case httpStatus
+    /// The Provider's timeout ran out.
+    case timeout
+    /// The TLS handshake failed (an untrusted certificate, no common protocol).
+    case tls
+    /// Connecting or reading failed.
+    case connection
+    /// The request could not be built or sent at all (bad URL, unreadable certificate, unsupported proxy).
+    case invalidRequest
+    /// The Provider's queue was full; the notification was refused without an attempt.
+    case queueFull
+    /// Queued but never attempted: shutdown, or this replica stopped leading.
+    case notAttempted
+    /// Anything the provider's own exchange decided (a missing response field, a token endpoint refusal).
+    case provider
+}
+
 /// Why a delivery failed, with the response excerpt; every text is already masked.
 public struct DeliveryFailure: Error, Sendable, Hashable, CustomStringConvertible {
     public var message: String
     public var status: Int?
     public var excerpt: String?
     public var attempts: Int
+    public var kind: DeliveryFailureKind
 
-    public init(message: String, status: Int? = nil, excerpt: String? = nil, attempts: Int = 0) {
+    public init(
+        message: String, status: Int? = nil, excerpt: String? = nil, attempts: Int = 0, kind: DeliveryFailureKind? = nil
+    ) {
         self.message = message
         self.status = status
         self.excerpt = excerpt
         self.attempts = attempts
+        self.kind = kind ?? (status == nil ? .provider : .httpStatus)
+    }
+
+    /// A short CamelCase word for a status condition's `reason`: `HTTP401`, `Timeout`, `TLSError`, …
+    public var reason: String {
+        switch kind {
+        case .httpStatus: status.map { "HTTP\($0)" } ?? "HTTPError"
+        case .timeout: "Timeout"
+        case .tls: "TLSError"
+        case .connection: "ConnectionError"
+        case .invalidRequest: "InvalidRequest"
+        case .queueFull: "QueueFull"
+        case .notAttempted: "NotAttempted"
+        case .provider: status.map { "HTTP\($0)" } ?? "DeliveryFailed"
+        }
     }
 
     public var description: String {

@@ -36,6 +36,14 @@ public enum RouteError: Error, Sendable, Hashable, CustomStringConvertible {
     /// `spec.commitStatusExpr` failed for this event (a missing key, a non-string result).
     case commitStatusExpression(ObjectKey, ExpressionError)
 
+    /// The Provider the failure concerns, when the routing step got that far.
+    public var provider: ObjectKey? {
+        switch self {
+        case .crossNamespace: nil
+        case .providerNotFound(let key), .workloadIdentityUnsupported(let key), .commitStatusExpression(let key, _): key
+        }
+    }
+
     public var description: String {
         switch self {
         case .crossNamespace(let alert, let object):

@@ -82,6 +82,12 @@ struct Run: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("On SIGTERM, how long in-flight deliveries may take to finish.", valueName: "duration"))
     var shutdownTimeout: String = "30s"
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Shortest time between two updates of a Provider's LastDelivery status (or its delivery Events).", valueName: "duration"))
+    var deliveryStatusInterval: String = "30s"
+
     @OptionGroup var pipeline: PipelineOptions
 
     func validate() throws {
@@ -90,6 +96,7 @@ struct Run: AsyncParsableCommand {
         _ = try durationFlag("--secret-cache-ttl", secretCacheTTL, allowZero: true)
         _ = try durationFlag("--shutdown-timeout", shutdownTimeout, allowZero: true)
         _ = try durationFlag("--watermark-interval", watermarkInterval)
+        _ = try durationFlag("--delivery-status-interval", deliveryStatusInterval, allowZero: true)
         let duration = try durationFlag("--lease-duration", leaseDuration)
         let deadline = try durationFlag("--renew-deadline", renewDeadline)
         let retry = try durationFlag("--retry-period", retryPeriod)
@@ -137,7 +144,8 @@ struct Run: AsyncParsableCommand {
             eventFilter: pipeline.eventFilter,
             occurrenceCapacity: eventCacheSize,
             secretTTL: try durationFlag("--secret-cache-ttl", secretCacheTTL, allowZero: true),
-            shutdownTimeout: try durationFlag("--shutdown-timeout", shutdownTimeout, allowZero: true)
+            shutdownTimeout: try durationFlag("--shutdown-timeout", shutdownTimeout, allowZero: true),
+            deliveryStatusInterval: try durationFlag("--delivery-status-interval", deliveryStatusInterval, allowZero: true)
         )
         let environment = ProcessEnvironment.current
         do {

@@ -278,6 +278,13 @@ public final class FakeKubeAPIServer: Sendable {
     /// Answers the next `count` requests (those whose path equals `path`; a `path` containing `?` is
     /// compared with the whole request target; nil matches all) with a `Status` of `status`, plus a
     /// `Retry-After` header when given. Checked after authentication; rules are used in the order added.
+    /// Holds every answer to requests for `path` (nil: no more delay) for `delay`, as a slow or
+    /// distant API server would; other connections are served meanwhile.
+    public func delayResponses(to path: String, by delay: Duration?) {
+        control.delay(
+            path: path, by: delay.map { .nanoseconds($0.components.seconds * 1_000_000_000 + $0.components.attoseconds / 1_000_000_000) })
+    }
+
     public func failNextRequests(status: Int, count: Int, retryAfterSeconds: Int? = nil, matching path: String? = nil) {
         control.failNext(status: status, count: count, retryAfterSeconds: retryAfterSeconds, path: path)
     }

@@ -14,6 +14,7 @@ final class FakeKubeControl: Sendable {
     private struct State {
         var requests: [FakeKubeRequest] = []
         var failures: [FailureRule] = []
+        var delays: [String: TimeAmount] = [:]
         /// nil: no token needed.
         var acceptedTokens: Set<String>?
     }
@@ -55,6 +56,15 @@ final class FakeKubeControl: Sendable {
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { return false }
         let token = parts[1].drop { $0 == " " }
         return !token.isEmpty && accepted.contains(String(token))
+    }
+
+    func delay(path: String, by amount: TimeAmount?) {
+        state.withLock { $0.delays[path] = amount }
+    }
+
+    /// How long to hold the answer to `request`, if a delay was set for its path.
+    func delay(for request: FakeKubeRequest) -> TimeAmount? {
+        state.withLock { $0.delays[request.path] }
     }
 
     func failNext(status: Int, count: Int, retryAfterSeconds: Int?, path: String?) {

@@ -56,6 +56,14 @@ final class FakeKubeHTTPHandler: ChannelInboundHandler, RemovableChannelHandler 
             write(.failure(.injected(code: failure.status, retryAfterSeconds: failure.retryAfterSeconds)), to: head, context: context)
             return
         }
+        if let delay = control.delay(for: request) {
+            context.eventLoop.assumeIsolated().scheduleTask(in: delay) { self.answer(request, head: head, context: context) }
+            return
+        }
+        answer(request, head: head, context: context)
+    }
+
+    private func answer(_ request: FakeKubeRequest, head: HTTPRequestHead, context: ChannelHandlerContext) {
         switch router.route(request) {
         case .response(let response):
             write(response, to: head, context: context)

@@ -37,6 +37,8 @@ public struct ClusterConfiguration: Sendable {
     public var occurrenceCapacity: Int
     public var secretTTL: Duration
     public var shutdownTimeout: Duration
+    /// Shortest time between two writes of one Provider's `LastDelivery` condition (or its Events).
+    public var deliveryStatusInterval: Duration
 
     public init(
         kubeconfig: String? = nil, context: String? = nil, watchNamespace: String? = nil, startupGrace: Duration = .seconds(30),
@@ -46,7 +48,8 @@ public struct ClusterConfiguration: Sendable {
         watermarkInterval: Duration = .seconds(5),
         rateLimitInterval: Duration = .seconds(300), rateLimitCapacity: Int = 10_000, routing: RoutingOptions = RoutingOptions(),
         concurrency: Int = 4, queueCapacity: Int = 100, eventFilter: EventFilter = EventFilter(), retry: RetryPolicy = RetryPolicy(),
-        occurrenceCapacity: Int = 20_000, secretTTL: Duration = .seconds(300), shutdownTimeout: Duration = .seconds(30)
+        occurrenceCapacity: Int = 20_000, secretTTL: Duration = .seconds(300), shutdownTimeout: Duration = .seconds(30),
+        deliveryStatusInterval: Duration = .seconds(30)
     ) {
         self.kubeconfig = kubeconfig
         self.context = context
@@ -72,5 +75,6 @@ public struct ClusterConfiguration: Sendable {
         self.occurrenceCapacity = occurrenceCapacity
         self.secretTTL = secretTTL
         self.shutdownTimeout = shutdownTimeout
+        self.deliveryStatusInterval = deliveryStatusInterval
     }
 }

@@ -48,18 +48,19 @@ public struct ClusterRunner: Sendable {
                 "providerStatus": "\(api.providersHaveStatus)",
             ])
         let namespace = configuration.watchNamespace
-        let storeBox = StoreBox()
         let logger = self.logger
         let metrics = HeraldMetrics(version: configuration.version)
+        // Outcomes flow one way, out of the dispatcher: logged and counted where they happen, then on a
+        // bounded stream to the store (Provider status, credential refresh). Under a flood the oldest
+        // status updates are dropped; a status shows the newest result anyway.
+        let (outcomes, outcomeSink) = AsyncStream<(ObjectKey, DeliveryOutcome)>.makeStream(bufferingPolicy: .bufferingNewest(256))
         let dispatcher = Dispatcher(
             concurrency: configuration.concurrency, queueCapacity: configuration.queueCapacity, overflow: .drop,
             deliverer: Deliverer(transport: transport, retry: configuration.retry), logger: logger
         ) { job, outcome in
             DecisionLog.delivery(outcome, job: job, logger: logger)
             metrics.record(outcome, job: job)
-            if case .failed(let failure) = outcome, failure.status == 401 || failure.status == 403 {
-                Task { await storeBox.store?.credentialsRejected(provider: job.provider) }
-            }
+            outcomeSink.yield((job.provider, outcome))
         }
         let pipeline = EventPipeline(
             snapshot: RoutingSnapshot(alerts: [], providers: [], secrets: [:], labels: NoLabels()), options: configuration.routing,
@@ -67,8 +68,9 @@ public struct ClusterRunner: Sendable {
         let processor = EventProcessor(
             pipeline: pipeline, dispatcher: dispatcher, labels: ClusterLabels(client: client, logger: logger), logger: logger,
             metrics: metrics)
-        let store = FluxObjectStore(client: client, api: api, processor: processor, logger: logger, secretTTL: configuration.secretTTL)
-        storeBox.store = store
+        let store = FluxObjectStore(
+            client: client, api: api, processor: processor, logger: logger, secretTTL: configuration.secretTTL,
+            deliveryStatusInterval: configuration.deliveryStatusInterval)
 
         let settings = Reflector.Settings(watchTimeout: configuration.watchTimeoutSeconds, stallTimeout: configuration.watchStallTimeout)
         let alertReflector = Reflector(
@@ -99,6 +101,7 @@ public struct ClusterRunner: Sendable {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: health),
             .init(service: DispatcherService(dispatcher: dispatcher, drainTimeout: configuration.shutdownTimeout, logger: logger)),
+            .init(service: StoreService(store: store, outcomes: outcomes)),
             .init(service: ReflectorService(reflector: alertReflector)),
             .init(service: ReflectorService(reflector: providerReflector)),
             .init(service: intake),
@@ -133,12 +136,21 @@ public struct ClusterRunner: Sendable {
     }
 }
 
-/// Lets the dispatcher's outcome callback reach the store, which is created after the dispatcher.
-final class StoreBox: Sendable {
-    private let value = Mutex<FluxObjectStore?>(nil)
-    var store: FluxObjectStore? {
-        get { value.withLock { $0 } }
-        set { value.withLock { $0 = newValue } }
+/// The object store's own work: building snapshots after each change, and learning from delivery outcomes.
+struct StoreService: Service {
+    let store: FluxObjectStore
+    let outcomes: AsyncStream<(ObjectKey, DeliveryOutcome)>
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await store.runRebuilds() }
+                group.addTask {
+                    for await (provider, outcome) in outcomes { await store.observe(outcome, provider: provider) }
+                }
+                await group.waitForAll()
+            }
+        }
     }
 }
 

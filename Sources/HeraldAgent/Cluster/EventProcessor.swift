@@ -11,8 +11,12 @@ import Logging
     import Darwin
 #endif
 
-/// The cluster-mode pipeline: routes each new event occurrence with the current snapshot and hands the
-/// rendered notifications to the dispatcher. One actor, so the rate limiter sees events in order.
+/// The cluster-mode pipeline: routes each new event occurrence with the newest snapshot and hands the
+/// rendered notifications to the dispatcher.
+///
+/// Events are processed one at a time, in the order they arrive, from every source (the Event watch
+/// and the ingest endpoint): an actor alone would let a later event overtake one that waits for its
+/// involved object's labels, so a FIFO turn is taken around each event.
 public actor EventProcessor {
     private var pipeline: EventPipeline
     private let dispatcher: Dispatcher
@@ -20,6 +24,10 @@ public actor EventProcessor {
     private let logger: Logger
     private let metrics: HeraldMetrics?
     private var dropped: [String: Int] = [:]
+    /// Whether an event is being processed, and the callers waiting for their turn, oldest first.
+    private var turnTaken = false
+    private var turnWaiters: [CheckedContinuation<Void, Never>] = []
+    private var turnHead = 0
     public private(set) var processed = 0
 
     public init(pipeline: EventPipeline, dispatcher: Dispatcher, labels: ClusterLabels?, logger: Logger, metrics: HeraldMetrics? = nil) {
@@ -30,9 +38,13 @@ public actor EventProcessor {
         self.metrics = metrics
     }
 
-    /// Swaps in new Alerts, Providers and clients; takes effect for the next event.
-    public func update(snapshot: RoutingSnapshot) {
+    /// Swaps in new Alerts, Providers and clients for the next event; a snapshot older than the one in
+    /// force (a lower ``RoutingSnapshot/number``) is ignored, so routing never goes back in time.
+    @discardableResult
+    public func update(snapshot: RoutingSnapshot) -> Bool {
+        guard snapshot.number > pipeline.snapshot.number else { return false }
         pipeline.snapshot = snapshot
+        return true
     }
 
     public var snapshot: RoutingSnapshot { pipeline.snapshot }
@@ -52,14 +64,48 @@ public actor EventProcessor {
     ) async -> (
         disposition: PipelineResult.Disposition, windowEndWallSeconds: Int64?
     ) {
-        metrics?.eventReceived(source: source)
-        let result = await route(decoded)
-        metrics?.record(result)
+        let result = await processInTurn(decoded, source: source)
         let wall = result.rateLimitWindowEnd.map { end -> Int64 in
             let remaining = end - Self.now()
             return Self.wallSeconds() + (remaining + 999_999_999) / 1_000_000_000
         }
         return (result.disposition, wall)
+    }
+
+    /// Processes one event after every event that arrived before it, and returns the whole result.
+    func processInTurn(_ decoded: DecodedEvent, source: String) async -> PipelineResult {
+        await takeTurn()
+        defer { passTurn() }
+        metrics?.eventReceived(source: source)
+        let result = await route(decoded)
+        metrics?.record(result)
+        return result
+    }
+
+    private func takeTurn() async {
+        guard turnTaken else {
+            turnTaken = true
+            return
+        }
+        await withCheckedContinuation { turnWaiters.append($0) }
+    }
+
+    /// Hands the turn to the longest waiter, or frees it.
+    private func passTurn() {
+        guard turnHead < turnWaiters.count else {
+            turnTaken = false
+            turnWaiters.removeAll(keepingCapacity: true)
+            turnHead = 0
+            return
+        }
+        let next = turnWaiters[turnHead]
+        turnHead += 1
+        if turnHead >= 64 && turnHead * 2 >= turnWaiters.count {
+            // Under sustained load the queue never empties: drop the served prefix so it stays bounded.
+            turnWaiters.removeFirst(turnHead)
+            turnHead = 0
+        }
+        next.resume()
     }
 
     private func route(_ decoded: DecodedEvent) async -> PipelineResult {
@@ -69,21 +115,22 @@ public actor EventProcessor {
             context["event.uid"] = "\(uid)"
             context["event.count"] = "\(count)"
         }
+        var result: PipelineResult
         if case .event(let event, _) = decoded, let labels, needsLabels(event) {
-            // matchLabels: read the involved object's labels before routing (cached, bounded).
+            // matchLabels: read the involved object's labels before routing (cached, bounded). A newer
+            // snapshot may arrive meanwhile; the event is routed with it.
             let fetched = await labels.labels(of: event.involvedObject)
             let snapshot = pipeline.snapshot
             pipeline.snapshot = RoutingSnapshot(
                 replacingLabelsOf: snapshot, with: FetchedLabels(object: event.involvedObject, labels: fetched))
-            let result = pipeline.process(decoded, now: Self.now())
+            result = pipeline.process(decoded, now: Self.now())
             pipeline.snapshot = snapshot
-            await handle(result, context: context)
-            return result
         } else {
-            let result = pipeline.process(decoded, now: Self.now())
-            await handle(result, context: context)
-            return result
+            result = pipeline.process(decoded, now: Self.now())
         }
+        context["snapshot"] = "\(result.snapshotNumber)"
+        await handle(result, context: context)
+        return result
     }
 
     static func wallSeconds() -> Int64 {
@@ -133,6 +180,6 @@ struct FetchedLabels: LabelLookup {
 extension RoutingSnapshot {
     /// The same Alerts, Providers and clients with another label source.
     init(replacingLabelsOf snapshot: RoutingSnapshot, with labels: any LabelLookup) {
-        self.init(table: snapshot.table, clients: snapshot.clients, labels: labels)
+        self.init(table: snapshot.table, clients: snapshot.clients, labels: labels, number: snapshot.number)
     }
 }

@@ -32,8 +32,10 @@ public struct FluxServedAPI: Sendable, Hashable {
 
 /// Alerts and Providers from the API server, kept in memory, and the Secrets their Providers use.
 ///
-/// Every change rebuilds one immutable ``RoutingSnapshot`` and hands it to the ``EventProcessor``, so
-/// edits take effect without a restart. Secrets are fetched when a Provider needs them, cached for
+/// Every change rebuilds one immutable, numbered ``RoutingSnapshot`` and hands it to the
+/// ``EventProcessor``, so edits take effect without a restart. Changes only signal; one task
+/// (``runRebuilds(coalescing:)``) builds the snapshots, one after the other, so they are published in
+/// the order they were built and a slow Secret read cannot let an older snapshot overtake a newer one. Secrets are fetched when a Provider needs them, cached for
 /// `secretTTL`, and fetched again when the Provider changes or a delivery is refused with 401/403.
 /// There is no watch on Secrets.
 public actor FluxObjectStore {
@@ -44,6 +46,8 @@ public actor FluxObjectStore {
         var object: FluxObject?
         var error: ManifestError?
         var status: JSONValue?
+        /// What routing reads (the uid and the spec): a change elsewhere (status, managedFields) needs no rebuild.
+        var routingInput: JSONValue?
     }
 
     private let client: KubeClient
@@ -57,18 +61,24 @@ public actor FluxObjectStore {
     private var listing: [Kind: [ObjectKey: Stored]] = [:]
     private var synced: Set<Kind> = []
     private var secrets: [ObjectKey: (secret: Secret?, fetched: ContinuousClock.Instant)] = [:]
-    private var rebuildScheduled = false
+    private var dirty = false
+    private let changes: AsyncStream<Void>
+    private let changed: AsyncStream<Void>.Continuation
+    private var snapshotNumber = 0
     private var snapshotWaiters: [CheckedContinuation<Void, Never>] = []
     private let published = Mutex(false)
-    public private(set) var rebuilds = 0
 
-    public init(client: KubeClient, api: FluxServedAPI, processor: EventProcessor, logger: Logger, secretTTL: Duration = .seconds(300)) {
+    public init(
+        client: KubeClient, api: FluxServedAPI, processor: EventProcessor, logger: Logger, secretTTL: Duration = .seconds(300),
+        deliveryStatusInterval: Duration = .seconds(30)
+    ) {
         self.client = client
         self.api = api
         self.processor = processor
         self.logger = logger
         self.secretTTL = secretTTL
-        self.statusWriter = StatusWriter(client: client, api: api, logger: logger)
+        self.statusWriter = StatusWriter(client: client, api: api, logger: logger, deliveryInterval: deliveryStatusInterval)
+        (changes, changed) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 
     /// Whether both Alerts and Providers have been listed once.
@@ -111,13 +121,27 @@ public actor FluxObjectStore {
         switch (kind, type) {
         case (.alert, "DELETED"): alerts.removeValue(forKey: key)
         case (.provider, "DELETED"): providers.removeValue(forKey: key)
-        case (.alert, _): alerts[key] = stored
+        case (.alert, _):
+            let routingChanged = alerts[key]?.routingInput != stored.routingInput
+            alerts[key] = stored
+            guard routingChanged else { return }
         case (.provider, _):
+            let routingChanged = providers[key]?.routingInput != stored.routingInput
             // A changed Provider may point at changed Secrets: read them again.
-            if providers[key]?.meta.generation != stored.meta.generation { invalidateSecrets(of: stored) }
+            if routingChanged { invalidateSecrets(of: stored) }
             providers[key] = stored
+            guard routingChanged else { return }
         }
         scheduleRebuild()
+    }
+
+    /// Learns what became of a delivery: the Provider's `LastDelivery` status, and after a 401/403 its
+    /// Secrets are read again (the credentials may have rotated).
+    public func observe(_ outcome: DeliveryOutcome, provider key: ObjectKey) async {
+        if case .failed(let failure) = outcome, failure.status == 401 || failure.status == 403 {
+            credentialsRejected(provider: key)
+        }
+        await statusWriter.recordDelivery(provider: key, outcome: outcome)
     }
 
     /// A delivery was refused with 401/403: the credentials may have rotated.
@@ -141,29 +165,42 @@ public actor FluxObjectStore {
         let meta = ObjectMeta(
             key: key, uid: metadata?["uid"]?.stringValue ?? "", generation: metadata?["generation"]?.intValue ?? 0,
             resourceVersion: metadata?["resourceVersion"]?.stringValue ?? "")
+        let routingInput: JSONValue = [
+            "uid": .string(meta.uid), "spec": object["spec"] ?? .null, "apiVersion": object["apiVersion"] ?? .null,
+        ]
         do {
             let decoded = try ManifestDecoder.decode(
                 object, strictFields: false, readAs: (apiVersion: FluxAPIVersion.group + "/" + api.version.rawValue, kind: kind.rawValue))
-            return Stored(meta: meta, object: decoded, error: nil, status: object["status"])
+            return Stored(meta: meta, object: decoded, error: nil, status: object["status"], routingInput: routingInput)
         } catch {
-            return Stored(meta: meta, object: nil, error: error, status: object["status"])
+            return Stored(meta: meta, object: nil, error: error, status: object["status"], routingInput: routingInput)
         }
     }
 
     private func scheduleRebuild() {
-        guard !rebuildScheduled, hasSynced else { return }
-        rebuildScheduled = true
-        Task {
-            // Coalesce a burst of changes (a list, an apply of many objects) into one rebuild.
-            try? await Task.sleep(for: .milliseconds(50))
-            await self.rebuild()
+        guard hasSynced else { return }
+        dirty = true
+        changed.yield()
+    }
+
+    /// Builds a snapshot after each change signal until cancelled; a burst of changes (a list, an apply
+    /// of many objects) arriving within `coalescing` makes one rebuild.
+    public func runRebuilds(coalescing: Duration = .milliseconds(50)) async {
+        for await _ in changes {
+            guard dirty else { continue }
+            try? await Task.sleep(for: coalescing)
+            if Task.isCancelled { return }
+            dirty = false
+            await rebuild()
         }
     }
 
-    /// Builds and publishes a new snapshot, then reports each object's readiness.
-    public func rebuild() async {
-        rebuildScheduled = false
-        rebuilds += 1
+    /// Builds and publishes the next snapshot, then reports each object's readiness. Only
+    /// ``runRebuilds(coalescing:)`` calls it, so two rebuilds never interleave.
+    private func rebuild() async {
+        // Everything read after an `await` could be newer: work from what is current now.
+        let alerts = self.alerts
+        let providers = self.providers
         let validAlerts = alerts.values.compactMap { stored -> Alert? in
             if case .alert(let alert)? = stored.object { return alert }
             return nil
@@ -183,7 +220,9 @@ public actor FluxObjectStore {
         }
         // Secrets no Provider refers to any more are dropped from the cache.
         secrets = secrets.filter { referenced.contains($0.key) }
-        let snapshot = RoutingSnapshot(alerts: validAlerts, providers: validProviders, secrets: neededSecrets, labels: NoLabels())
+        var snapshot = RoutingSnapshot(alerts: validAlerts, providers: validProviders, secrets: neededSecrets, labels: NoLabels())
+        snapshotNumber += 1
+        snapshot.number = snapshotNumber
         await processor.update(snapshot: snapshot)
         if !hasPublished {
             published.withLock { $0 = true }
@@ -192,7 +231,9 @@ public actor FluxObjectStore {
             for waiter in waiters { waiter.resume() }
         }
         for warning in snapshot.loadWarnings { logger.warning("\(warning)") }
-        logger.debug("routing snapshot rebuilt", metadata: ["alerts": "\(validAlerts.count)", "providers": "\(validProviders.count)"])
+        logger.debug(
+            "routing snapshot rebuilt",
+            metadata: ["snapshot": "\(snapshot.number)", "alerts": "\(validAlerts.count)", "providers": "\(validProviders.count)"])
         await statusWriter.report(alerts: alerts, providers: providers, snapshot: snapshot)
     }
 
