@@ -1,6 +1,7 @@
 import Crypto
 import HeraldCore
 import HeraldJSON
+import Logging
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -159,5 +160,28 @@ public struct LabelIndex: LabelLookup {
     /// Matched on API group and kind, not version: every served version is the same object.
     public func labels(group: String, kind: String, key: ObjectKey) -> [String: String]? {
         labels[Key(group: group, kind: kind, object: key)]
+    }
+}
+
+extension ManifestSet {
+    /// Loads the manifests into a routing snapshot, logging what cannot be used (bad regexes, Providers
+    /// that cannot be built); any problem reading them is a ``ManifestLoadError``.
+    public static func loadSnapshot(paths: [String], logger: Logger) throws(ManifestLoadError) -> RoutingSnapshot {
+        let manifests = try ManifestSet.load(paths: paths)
+        for warning in manifests.warnings { logger.warning("\(warning)") }
+        let snapshot = RoutingSnapshot(
+            alerts: manifests.alerts, providers: manifests.providers, secrets: manifests.secrets, labels: manifests.labels)
+        for warning in snapshot.loadWarnings { logger.warning("\(warning)") }
+        for (key, client) in snapshot.clients.sorted(by: { $0.key < $1.key }) {
+            if case .failure(let error) = client {
+                logger.warning("Provider \(key) cannot be used; its notifications will fail: \(error)")
+            }
+        }
+        logger.debug(
+            "manifests loaded",
+            metadata: [
+                "alerts": "\(manifests.alerts.count)", "providers": "\(manifests.providers.count)", "secrets": "\(manifests.secrets.count)",
+            ])
+        return snapshot
     }
 }

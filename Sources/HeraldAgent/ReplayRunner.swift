@@ -77,22 +77,7 @@ public struct ReplayRunner: Sendable {
 
     /// Loads the manifests; any problem is a ``ManifestLoadError`` (exit status 2, nothing sent).
     public func loadSnapshot() throws(ManifestLoadError) -> RoutingSnapshot {
-        let manifests = try ManifestSet.load(paths: configuration.manifestPaths)
-        for warning in manifests.warnings { logger.warning("\(warning)") }
-        let snapshot = RoutingSnapshot(
-            alerts: manifests.alerts, providers: manifests.providers, secrets: manifests.secrets, labels: manifests.labels)
-        for warning in snapshot.loadWarnings { logger.warning("\(warning)") }
-        for (key, client) in snapshot.clients.sorted(by: { $0.key < $1.key }) {
-            if case .failure(let error) = client {
-                logger.warning("Provider \(key) cannot be used; its notifications will fail: \(error)")
-            }
-        }
-        logger.debug(
-            "manifests loaded",
-            metadata: [
-                "alerts": "\(manifests.alerts.count)", "providers": "\(manifests.providers.count)", "secrets": "\(manifests.secrets.count)",
-            ])
-        return snapshot
+        try ManifestSet.loadSnapshot(paths: configuration.manifestPaths, logger: logger)
     }
 
     /// Replays the events through `snapshot`; `output` receives each dry-run line.

@@ -33,17 +33,33 @@ public final class CompiledAlert: @unchecked Sendable {
 
     /// Inclusion first (at least one must match when the list is non-empty), then exclusion, which wins.
     public func messagePasses(_ message: String) -> Bool {
+        var trace = NoMatchTrace()
+        return messagePasses(message, trace: &trace)
+    }
+
+    func messagePasses<Trace: MatchTracing>(_ message: String, trace: inout Trace) -> Bool {
         if !inclusions.isEmpty {
-            let included = inclusions.contains { regex in
-                guard let regex else { return false }
-                return (try? regex.firstMatch(in: message)) != nil
+            var included = false
+            for (index, regex) in inclusions.enumerated() {
+                let result = Self.test(regex, message)
+                trace.record(.inclusion(pattern: alert.inclusionList[index], result))
+                if result == .matched {
+                    included = true
+                    break
+                }
             }
             if !included { return false }
         }
-        for regex in exclusions {
-            guard let regex else { continue }
-            if (try? regex.firstMatch(in: message)) != nil { return false }
+        for (index, regex) in exclusions.enumerated() {
+            let result = Self.test(regex, message)
+            trace.record(.exclusion(pattern: alert.exclusionList[index], result))
+            if result == .matched { return false }
         }
         return true
+    }
+
+    private static func test(_ regex: Regex<AnyRegexOutput>?, _ message: String) -> PatternResult {
+        guard let regex else { return .invalid }
+        return (try? regex.firstMatch(in: message)) != nil ? .matched : .notMatched
     }
 }

@@ -11,6 +11,6 @@ struct Herald: AsyncParsableCommand {
             runs the whole pipeline on manifest and event files, without a cluster.
             """,
         version: HeraldVersion.current,
-        subcommands: [Run.self, Replay.self, SendTestCommand.self]
+        subcommands: [Run.self, Replay.self, ExplainCommand.self, SendTestCommand.self]
     )
 }
