@@ -5,9 +5,22 @@ import Logging
 ///
 /// Metadata keys follow STYLE.md (`alert`, `provider`, `event.kind`, `event.name`); no value ever comes
 /// from a Secret, and provider addresses never appear (failures carry already-masked texts).
-public enum DecisionLog {
+public struct DecisionLog: PipelineObserver {
+    public let logger: Logger
+    /// Deliveries are rendered, not sent (`herald replay --dry-run`): say so instead of "delivered".
+    public let dryRun: Bool
+
+    public init(logger: Logger, dryRun: Bool = false) {
+        self.logger = logger
+        self.dryRun = dryRun
+    }
+
     /// One line per pipeline decision (debug), per warning, conflict and failure (error).
-    public static func pipeline(_ result: PipelineResult, context: Logger.Metadata, logger: Logger) {
+    public func observe(_ result: PipelineResult, origin: EventOrigin, context: Logger.Metadata) {
+        // Most events log only at debug: skip building their metadata when nothing would be written.
+        guard logger.logLevel <= .debug || !result.warnings.isEmpty || !result.conflicts.isEmpty || !result.failures.isEmpty else {
+            return
+        }
         var metadata = context
         if let event = result.event {
             metadata["event.kind"] = "\(event.involvedObject.kind)"
@@ -39,13 +52,15 @@ public enum DecisionLog {
     }
 
     /// One line per delivery: debug when delivered or skipped, error with status and response excerpt when failed.
-    public static func delivery(_ outcome: DeliveryOutcome, job: DeliveryJob, logger: Logger) {
+    public func observe(_ outcome: DeliveryOutcome, job: DeliveryJob) {
         let metadata: Logger.Metadata = [
             "alert": "\(job.alert)", "provider": "\(job.provider)", "provider.type": "\(job.client.provider.type)",
             "event.kind": "\(job.event.involvedObject.kind)",
             "event.name": "\(job.event.involvedObject.namespace)/\(job.event.involvedObject.name)",
         ]
         switch outcome {
+        case .delivered where dryRun:
+            logger.debug("notification rendered, not sent (dry run)", metadata: metadata)
         case .delivered(let status, let attempts):
             logger.debug("notification delivered", metadata: metadata.merging(["status": "\(status)", "attempts": "\(attempts)"]) { $1 })
         case .duplicate:

@@ -10,6 +10,9 @@ public struct DeliveryJob: Sendable {
     public var plan: DeliveryPlan
     /// When the notification was rendered, for the delivery latency metric.
     public var enqueuedAt: ContinuousClock.Instant
+    /// Counts up from 1 in the order the processor queued the jobs (0: queued by someone else); the
+    /// dry-run printer restores that order when outcomes of different Providers arrive out of it.
+    public var sequence = 0
 
     public init(alert: ObjectKey, client: ProviderClient, event: Event, plan: DeliveryPlan, enqueuedAt: ContinuousClock.Instant = .now) {
         self.alert = alert
@@ -37,19 +40,26 @@ public struct Deliverer: Sendable {
     public let retry: RetryPolicy
     /// The wall clock interactive notifiers read (token expiry); injected so tests can move it.
     public let wallClock: WallClock
+    /// Runs each exchange's preview instead of the exchange (``DeliveryPlan/previewed``): the dry-run,
+    /// whose recording transport finds nothing when a delivery reads.
+    public let previewExchanges: Bool
     /// Longest response excerpt put in a failure message.
     public static let excerptLength = 512
 
-    public init(transport: any Transport, retry: RetryPolicy = RetryPolicy(), wallClock: WallClock = .system) {
+    public init(
+        transport: any Transport, retry: RetryPolicy = RetryPolicy(), wallClock: WallClock = .system, previewExchanges: Bool = false
+    ) {
         self.transport = transport
         self.retry = retry
         self.wallClock = wallClock
+        self.previewExchanges = previewExchanges
     }
 
     public func deliver(_ job: DeliveryJob) async -> DeliveryOutcome {
         let session = Session(deliverer: self, job: job, deadline: ContinuousClock.now.advanced(by: job.client.transport.timeout))
+        let plan = previewExchanges ? job.plan.previewed : job.plan
         do throws(DeliveryFailure) {
-            switch try await job.plan.run(in: session) {
+            switch try await plan.run(in: session) {
             case .written(let status): return .delivered(status: status, attempts: session.attempts)
             case .duplicate: return .duplicate
             case .skipped(let reason): return .skipped(reason: reason)

@@ -126,7 +126,7 @@ public final class EventIngestServer: Service, Sendable {
             logger.debug("event ingest: invalid body", metadata: ["error": "\(error)"])
             return Response(status: .badRequest, text: "invalid event: \(error)\n")
         }
-        let (disposition, windowEnd) = await processor.processReporting(decoded, source: "ingest")
+        let (disposition, windowEnd) = await processor.processReporting(decoded, origin: .ingest)
         var headers: [(String, String)] = []
         if let windowEnd {
             let reset = FluxTimestamp(secondsSinceEpoch: windowEnd).rfc1123

@@ -1,5 +1,6 @@
 import HeraldCore
 import HeraldKube
+import Logging
 import Prometheus
 import Synchronization
 
@@ -35,30 +36,24 @@ public final class HeraldMetrics: Sendable {
     /// Prometheus text exposition format.
     public func exposition() -> [UInt8] { registry.emitToBuffer() }
 
-    public func eventReceived(source: String) {
-        counter("events_received", "total", "Events read, by source (watch, ingest).", [("source", source)])
+    public func eventReceived(from origin: EventOrigin) {
+        counter("events_received", "total", "Events read, by source (watch, ingest, file).", [("source", origin.rawValue)])
             .increment()
     }
 
-    public func eventDropped(reason: String) {
+    public func eventDropped(_ reason: DropReason) {
         counter(
             "events_dropped", "total",
             "Events or notifications dropped, by reason (trace, ignored, rate_limited, no_match, invalid, cross_namespace).",
-            [("reason", reason)]
+            [("reason", reason.rawValue)]
         ).increment()
     }
 
     /// Counts what the pipeline decided for one event.
     public func record(_ result: PipelineResult) {
-        switch result.disposition {
-        case .ignored(let reason):
-            if case .trace = reason { eventDropped(reason: "trace") } else { eventDropped(reason: "ignored") }
-        case .rateLimited: eventDropped(reason: "rate_limited")
-        case .noMatch: eventDropped(reason: "no_match")
-        case .routed: break
-        }
+        if let reason = result.disposition.dropReason { eventDropped(reason) }
         for failure in result.failures {
-            if failure.isCrossNamespace { eventDropped(reason: "cross_namespace") }
+            if failure.isCrossNamespace { eventDropped(.crossNamespace) }
             notificationFailed(providerType: failure.providerType ?? "unknown", provider: failure.provider?.description ?? "unknown")
         }
     }
@@ -145,5 +140,19 @@ public final class HeraldMetrics: Sendable {
                 [("resource", resource), ("reason", reason)])
             if delta > 0 { metric.increment(by: Int64(delta)) }
         }
+    }
+}
+
+extension HeraldMetrics: PipelineObserver {
+    public func observe(_ result: PipelineResult, origin: EventOrigin, context: Logger.Metadata) {
+        eventReceived(from: origin)
+        record(result)
+    }
+
+    public func observe(_ outcome: DeliveryOutcome, job: DeliveryJob) { record(outcome, job: job) }
+
+    public func observeInvalidInput(origin: EventOrigin) {
+        eventReceived(from: origin)
+        eventDropped(.invalid)
     }
 }

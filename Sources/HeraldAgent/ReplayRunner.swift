@@ -1,13 +1,5 @@
 import HeraldCore
-import HeraldJSON
 import Logging
-import Synchronization
-
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
 
 /// Everything `herald replay` needs, built from its command line.
 public struct ReplayConfiguration: Sendable {
@@ -15,55 +7,26 @@ public struct ReplayConfiguration: Sendable {
     /// A file, or `-` for standard input.
     public var eventsPath: String
     public var dryRun: Bool
-    public var rateLimitInterval: Duration
-    public var rateLimitCapacity: Int
-    public var routing: RoutingOptions
-    public var concurrency: Int
-    public var queueCapacity: Int
     public var overflow: OverflowPolicy
-    public var eventFilter: EventFilter
-    public var retry: RetryPolicy
+    public var pipeline: PipelineConfiguration
 
     public init(
-        manifestPaths: [String], eventsPath: String, dryRun: Bool = false, rateLimitInterval: Duration = .seconds(300),
-        rateLimitCapacity: Int = 10_000, routing: RoutingOptions = RoutingOptions(), concurrency: Int = 4,
-        queueCapacity: Int = 100, overflow: OverflowPolicy = .block, eventFilter: EventFilter = EventFilter(),
-        retry: RetryPolicy = RetryPolicy()
+        manifestPaths: [String], eventsPath: String, dryRun: Bool = false, overflow: OverflowPolicy = .block,
+        pipeline: PipelineConfiguration = PipelineConfiguration()
     ) {
         self.manifestPaths = manifestPaths
         self.eventsPath = eventsPath
         self.dryRun = dryRun
-        self.rateLimitInterval = rateLimitInterval
-        self.rateLimitCapacity = rateLimitCapacity
-        self.routing = routing
-        self.concurrency = concurrency
-        self.queueCapacity = queueCapacity
         self.overflow = overflow
-        self.eventFilter = eventFilter
-        self.retry = retry
+        self.pipeline = pipeline
     }
 }
 
-/// What a replay did; `exitCode` is the process status the command line returns.
-public struct ReplaySummary: Sendable, Hashable {
-    public var lines = 0
-    public var invalidLines = 0
-    public var events = 0
-    public var ignored = 0
-    public var rateLimited = 0
-    public var unmatched = 0
-    public var notifications = 0
-    public var delivered = 0
-    public var duplicates = 0
-    public var skipped = 0
-    public var failed = 0
-    public var rateLimiterEvictions = 0
-
-    /// 0 when everything was delivered (or rendered); 1 when a delivery failed or a line was invalid.
-    public var exitCode: Int32 { invalidLines > 0 || failed > 0 ? 1 : 0 }
-}
-
-/// Runs `herald replay`: manifests in, events from a file or stdin, notifications rendered or delivered.
+/// Runs `herald replay`: a file source on the same processor, dispatcher and deliverer as `herald run`.
+///
+/// `--dry-run` changes only the bottom of that path: a ``RecordingTransport`` answers every request,
+/// exchanges run their preview, and the requests are printed instead of sent; deliveries then run one
+/// at a time so each printed line holds exactly its own requests.
 public struct ReplayRunner: Sendable {
     public let configuration: ReplayConfiguration
     public let transport: any Transport
@@ -87,97 +50,46 @@ public struct ReplayRunner: Sendable {
         -> ReplaySummary
     {
         let reader = try LineReader(path: configuration.eventsPath)
-        var pipeline = EventPipeline(
-            snapshot: snapshot, options: configuration.routing,
-            rateLimiter: EventRateLimiter(interval: configuration.rateLimitInterval, capacity: configuration.rateLimitCapacity))
-        let tally = Mutex(ReplaySummary())
-        let logger = self.logger
-        let dispatcher = Dispatcher(
-            concurrency: configuration.concurrency, queueCapacity: configuration.queueCapacity, overflow: configuration.overflow,
-            deliverer: Deliverer(transport: transport, retry: configuration.retry), logger: logger
-        ) { job, outcome in
-            DecisionLog.delivery(outcome, job: job, logger: logger)
-            tally.withLock { summary in
-                switch outcome {
-                case .delivered: summary.delivered += 1
-                case .duplicate: summary.duplicates += 1
-                case .skipped: summary.skipped += 1
-                case .failed: summary.failed += 1
-                }
-            }
+        let settings = configuration.pipeline
+        let tally = ReplayTally()
+        var observers: [any PipelineObserver] = [DecisionLog(logger: logger, dryRun: configuration.dryRun), tally]
+        var transport = self.transport
+        if configuration.dryRun {
+            let recorder = RecordingTransport()
+            transport = recorder
+            // Standard input is read as it arrives: show each event's lines at once; a file is flushed at the end.
+            var flushEachBatch: @Sendable () -> Void = {}
+            if configuration.eventsPath == "-" { flushEachBatch = flush }
+            observers.append(DryRunPrinter(recorder: recorder, output: output, flush: flushEachBatch))
         }
+        let observer = PipelineObservers(observers)
+        let dispatcher = Dispatcher(
+            concurrency: configuration.dryRun ? 1 : settings.concurrency, queueCapacity: settings.queueCapacity,
+            overflow: configuration.overflow,
+            deliverer: Deliverer(transport: transport, retry: settings.retry, previewExchanges: configuration.dryRun), logger: logger
+        ) { job, outcome in observer.observe(outcome, job: job) }
+        let processor = EventProcessor(
+            pipeline: settings.makePipeline(snapshot: snapshot), dispatcher: dispatcher, labels: nil, observer: observer)
+        let source = FileEventSource(reader: reader, filter: settings.eventFilter, observer: observer, tally: tally, logger: logger)
         let workers = Task { await dispatcher.run() }
-        let clock = ContinuousClock()
-        let origin = clock.now
-        let dryRun = configuration.dryRun
-        let filter = configuration.eventFilter
-        let fromStdin = configuration.eventsPath == "-"
-        do {
-            try await reader.forEachLine { line in
-                tally.withLock { $0.lines += 1 }
-                if line.tooLong {
-                    tally.withLock { $0.invalidLines += 1 }
-                    logger.error("line \(line.number): longer than \(reader.maximumLineBytes) bytes; skipped")
-                    return
-                }
-                if line.bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return }
-                let decoded: DecodedEvent
-                do {
-                    decoded = try EventDecoder.decode(try JSONParser.parse(line.bytes), filter: filter)
-                } catch let error as JSONParseError {
-                    tally.withLock { $0.invalidLines += 1 }
-                    logger.error("line \(line.number): \(error)")
-                    return
-                } catch {
-                    tally.withLock { $0.invalidLines += 1 }
-                    logger.error("line \(line.number): invalid event: \(error)")
-                    return
-                }
-                let elapsed = origin.duration(to: clock.now)
-                let result = pipeline.process(decoded, now: elapsed.nanoseconds)
-                DecisionLog.pipeline(result, context: ["line": "\(line.number)"], logger: logger)
-                tally.withLock { summary in
-                    switch result.disposition {
-                    case .ignored: summary.ignored += 1
-                    case .rateLimited: summary.events += 1; summary.rateLimited += 1
-                    case .noMatch: summary.events += 1; summary.unmatched += 1
-                    case .routed: summary.events += 1
-                    }
-                    summary.notifications += result.jobs.count + result.failures.count
-                    summary.failed += result.failures.count
-                }
-                if dryRun {
-                    for job in result.jobs {
-                        switch job.plan {
-                        case .send, .exchange:
-                            tally.withLock { $0.delivered += 1 }
-                            output(JSONWriter.string(DryRunRecord.json(for: job, requests: job.plan.requests), escapeHTML: false))
-                        case .skip(let reason):
-                            tally.withLock { $0.skipped += 1 }
-                            logger.debug(
-                                "notification skipped",
-                                metadata: ["alert": "\(job.alert)", "provider": "\(job.provider)", "reason": "\(reason)"])
-                        }
-                    }
-                    if fromStdin { flush() }
-                } else {
-                    for job in result.jobs { await dispatcher.enqueue(job) }
-                }
-            }
-        } catch let error as InputError {
-            await dispatcher.finish()
-            await workers.value
-            throw error
+        let failure: InputError?
+        do throws(InputError) {
+            try await source.run(into: processor)
+            failure = nil
         } catch {
-            await dispatcher.finish()
-            await workers.value
-            throw InputError(description: "\(error)")
+            failure = error
         }
         await dispatcher.finish()
         await workers.value
         flush()
-        var summary = tally.withLock { $0 }
-        summary.rateLimiterEvictions = pipeline.rateLimiter.evictions
+        if let failure { throw failure }
+        var summary = tally.current
+        summary.rateLimiterEvictions = await processor.rateLimiterEvictions
+        log(summary)
+        return summary
+    }
+
+    private func log(_ summary: ReplaySummary) {
         logger.info(
             "replay finished",
             metadata: [
@@ -185,6 +97,5 @@ public struct ReplayRunner: Sendable {
                 "ignored": "\(summary.ignored)", "rate_limited": "\(summary.rateLimited)", "notifications": "\(summary.notifications)",
                 "delivered": "\(summary.delivered)", "failed": "\(summary.failed)", "duplicates": "\(summary.duplicates)",
             ])
-        return summary
     }
 }

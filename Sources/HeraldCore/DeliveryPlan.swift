@@ -17,6 +17,12 @@ public enum DeliveryPlan: Sendable {
         case .skip: []
         }
     }
+
+    /// The plan with an exchange replaced by its preview: what a dry-run delivers.
+    public var previewed: DeliveryPlan {
+        if case .exchange(let exchange) = self { return .send(exchange.preview) }
+        return self
+    }
 }
 
 extension DeliveryPlan {

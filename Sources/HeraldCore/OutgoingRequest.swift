@@ -22,6 +22,14 @@ public enum ResponseCheck: Sendable, Hashable {
     /// go-github treats 202 Accepted as an error: the work was only scheduled.
     case githubAPI
 
+    /// The body of a 200 answer this check accepts: what the dry-run's recording transport answers.
+    public var acceptedBody: [UInt8] {
+        switch self {
+        case .status, .githubAPI: []
+        case .slackAPI: Array(#"{"ok":true}"#.utf8)
+        }
+    }
+
     /// The error text for a 2xx response that is still a failure, or `nil`.
     public func failure(status: Int, body: [UInt8]) -> String? {
         switch self {

@@ -67,6 +67,14 @@ struct PipelineOptions: ParsableArguments {
     /// The chosen encoding, or the command's default (json in a cluster, console for replay).
     func encoding(default fallback: LogEncoding) -> LogEncoding { logEncoding.flatMap(LogEncoding.init(rawValue:)) ?? fallback }
 
+    /// The flags as the configuration both commands share.
+    var configuration: PipelineConfiguration {
+        PipelineConfiguration(
+            rateLimitInterval: interval, rateLimitCapacity: rateLimitCacheSize,
+            routing: RoutingOptions(noCrossNamespaceRefs: noCrossNamespaceRefs, clusterName: clusterName), eventFilter: eventFilter,
+            concurrency: concurrency, queueCapacity: queueSize)
+    }
+
     var eventFilter: EventFilter {
         var filter = EventFilter()
         if !traceReason.isEmpty { filter.traceRules = traceReason.compactMap(TraceRule.init(parsing:)) }

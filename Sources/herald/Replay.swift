@@ -48,13 +48,8 @@ struct Replay: AsyncParsableCommand {
             manifestPaths: manifests,
             eventsPath: events,
             dryRun: dryRun,
-            rateLimitInterval: pipeline.interval,
-            rateLimitCapacity: pipeline.rateLimitCacheSize,
-            routing: RoutingOptions(noCrossNamespaceRefs: pipeline.noCrossNamespaceRefs, clusterName: pipeline.clusterName),
-            concurrency: pipeline.concurrency,
-            queueCapacity: pipeline.queueSize,
             overflow: OverflowPolicy(rawValue: overflow) ?? .block,
-            eventFilter: pipeline.eventFilter
+            pipeline: pipeline.configuration
         )
         let transport = ProviderTransport()
         let runner = ReplayRunner(configuration: configuration, transport: transport, logger: logger)

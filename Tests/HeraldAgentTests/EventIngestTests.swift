@@ -36,7 +36,7 @@ struct EventIngestTests {
         let dispatcher = Dispatcher(deliverer: Deliverer(transport: transport), logger: AgentFixtures.logger)
         let processor = EventProcessor(
             pipeline: EventPipeline(snapshot: snapshot, options: RoutingOptions(), rateLimiter: EventRateLimiter()), dispatcher: dispatcher,
-            labels: nil, logger: AgentFixtures.logger)
+            labels: nil, observer: DecisionLog(logger: AgentFixtures.logger))
         let server = try EventIngestServer(address: "127.0.0.1:0", processor: processor, logger: AgentFixtures.logger)
         let serverTask = Task { _ = try? await server.run() }
         let workers = Task { await dispatcher.run() }

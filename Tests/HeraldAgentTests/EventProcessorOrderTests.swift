@@ -56,7 +56,8 @@ struct EventProcessorOrderTests {
             pipeline: EventPipeline(
                 snapshot: Self.snapshot(address: recorder.baseURL + "/hook", number: 1, matchLabels: ["team": "web"]),
                 options: RoutingOptions(), rateLimiter: EventRateLimiter()),
-            dispatcher: dispatcher, labels: ClusterLabels(client: client, logger: AgentFixtures.logger), logger: AgentFixtures.logger)
+            dispatcher: dispatcher, labels: ClusterLabels(client: client, logger: AgentFixtures.logger),
+            observer: DecisionLog(logger: AgentFixtures.logger))
 
         let first = Task { await processor.process(Self.event("slow", message: "first")) }
         // The second event arrives while the first waits for its labels.
@@ -86,7 +87,7 @@ struct EventProcessorOrderTests {
             pipeline: EventPipeline(
                 snapshot: Self.snapshot(address: "http://127.0.0.1:9/", number: 0), options: RoutingOptions(),
                 rateLimiter: EventRateLimiter()),
-            dispatcher: dispatcher, labels: nil, logger: AgentFixtures.logger)
+            dispatcher: dispatcher, labels: nil, observer: DecisionLog(logger: AgentFixtures.logger))
         // Snapshots arrive out of order from many tasks, as interleaved rebuilds would publish them.
         let numbers = Array(1...300).shuffled()
         let updates = Task {
@@ -98,7 +99,7 @@ struct EventProcessorOrderTests {
         }
         var used: [Int] = []
         for index in 0..<300 {
-            used.append(await processor.processInTurn(Self.event("webapp", message: "event \(index)"), source: "test").snapshotNumber)
+            used.append(await processor.processInTurn(Self.event("webapp", message: "event \(index)"), origin: .file).snapshotNumber)
         }
         await updates.value
         #expect(used == used.sorted(), "snapshot numbers used, in event order: \(used)")

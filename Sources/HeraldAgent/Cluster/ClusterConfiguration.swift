@@ -26,13 +26,8 @@ public struct ClusterConfiguration: Sendable {
     public var watermarkInterval: Duration
     /// Reported as `herald_build_info{version}`.
     public var version: String
-    public var rateLimitInterval: Duration
-    public var rateLimitCapacity: Int
-    public var routing: RoutingOptions
-    public var concurrency: Int
-    public var queueCapacity: Int
-    public var eventFilter: EventFilter
-    public var retry: RetryPolicy
+    /// What `herald replay` shares: filtering, rate limiting, routing, delivery.
+    public var pipeline: PipelineConfiguration
     /// Event occurrences remembered to tell repeats from new ones.
     public var occurrenceCapacity: Int
     public var secretTTL: Duration
@@ -46,9 +41,8 @@ public struct ClusterConfiguration: Sendable {
         eventsAddress: String? = ":9090", metricsAddress: String? = ":8080", version: String = "dev",
         leaseName: String? = "herald", leaseNamespace: String? = nil, leaderElection: LeaderElector.Timing? = nil,
         watermarkInterval: Duration = .seconds(5),
-        rateLimitInterval: Duration = .seconds(300), rateLimitCapacity: Int = 10_000, routing: RoutingOptions = RoutingOptions(),
-        concurrency: Int = 4, queueCapacity: Int = 100, eventFilter: EventFilter = EventFilter(), retry: RetryPolicy = RetryPolicy(),
-        occurrenceCapacity: Int = 20_000, secretTTL: Duration = .seconds(300), shutdownTimeout: Duration = .seconds(30),
+        pipeline: PipelineConfiguration = PipelineConfiguration(), occurrenceCapacity: Int = 20_000, secretTTL: Duration = .seconds(300),
+        shutdownTimeout: Duration = .seconds(30),
         deliveryStatusInterval: Duration = .seconds(30)
     ) {
         self.kubeconfig = kubeconfig
@@ -65,13 +59,7 @@ public struct ClusterConfiguration: Sendable {
         self.leaseNamespace = leaseNamespace
         self.leaderElection = leaderElection
         self.watermarkInterval = watermarkInterval
-        self.rateLimitInterval = rateLimitInterval
-        self.rateLimitCapacity = rateLimitCapacity
-        self.routing = routing
-        self.concurrency = concurrency
-        self.queueCapacity = queueCapacity
-        self.eventFilter = eventFilter
-        self.retry = retry
+        self.pipeline = pipeline
         self.occurrenceCapacity = occurrenceCapacity
         self.secretTTL = secretTTL
         self.shutdownTimeout = shutdownTimeout

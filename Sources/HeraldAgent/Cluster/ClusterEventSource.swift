@@ -20,7 +20,7 @@ public actor ClusterEventSource: ReflectorConsumer {
     private let filter: EventFilter
     private let logger: Logger
     private let startCutoff: Int64
-    private let metrics: HeraldMetrics?
+    private let observer: (any PipelineObserver)?
     /// Where the previous run stopped, when known: replaces the startup grace.
     private let resumeFrom: DeliveryWatermark?
     /// How far this run got; saved to the Lease by the watermark service.
@@ -33,14 +33,14 @@ public actor ClusterEventSource: ReflectorConsumer {
 
     public init(
         api: KubernetesEventAPI = .coreV1, processor: EventProcessor, filter: EventFilter, startTime: FluxTimestamp,
-        startupGrace: Duration, trackerCapacity: Int, logger: Logger, metrics: HeraldMetrics? = nil,
+        startupGrace: Duration, trackerCapacity: Int, logger: Logger, observer: (any PipelineObserver)? = nil,
         resumeFrom: DeliveryWatermark? = nil
     ) {
         self.api = api
         self.resumeFrom = resumeFrom
         self.watermark = resumeFrom ?? DeliveryWatermark()
         self.processor = processor
-        self.metrics = metrics
+        self.observer = observer
         self.filter = filter
         self.logger = logger
         self.tracker = OccurrenceTracker(capacity: trackerCapacity)
@@ -120,8 +120,7 @@ public actor ClusterEventSource: ReflectorConsumer {
             reportedInvalid.insert(key, true)
         }
         invalid += 1
-        metrics?.eventReceived(source: "watch")
-        metrics?.eventDropped(reason: "invalid")
+        observer?.observeInvalidInput(origin: .watch)
         logger.error(
             "malformed Event dropped",
             metadata: [

@@ -50,34 +50,30 @@ public struct ClusterRunner: Sendable {
         let namespace = configuration.watchNamespace
         let logger = self.logger
         let metrics = HeraldMetrics(version: configuration.version)
-        // Outcomes flow one way, out of the dispatcher: logged and counted where they happen, then on a
-        // bounded stream to the store (Provider status, credential refresh). Under a flood the oldest
-        // status updates are dropped; a status shows the newest result anyway.
-        let (outcomes, outcomeSink) = AsyncStream<(ObjectKey, DeliveryOutcome)>.makeStream(bufferingPolicy: .bufferingNewest(256))
+        // Decisions and outcomes flow one way, out to the observers: the decision log, metrics, and a
+        // bounded stream to the store (Provider status, credential refresh).
+        let (outcomes, outcomeFeed) = ProviderOutcomeFeed.make()
+        let observer = PipelineObservers([DecisionLog(logger: logger), metrics, outcomeFeed])
+        let settings = configuration.pipeline
         let dispatcher = Dispatcher(
-            concurrency: configuration.concurrency, queueCapacity: configuration.queueCapacity, overflow: .drop,
-            deliverer: Deliverer(transport: transport, retry: configuration.retry), logger: logger
-        ) { job, outcome in
-            DecisionLog.delivery(outcome, job: job, logger: logger)
-            metrics.record(outcome, job: job)
-            outcomeSink.yield((job.provider, outcome))
-        }
-        let pipeline = EventPipeline(
-            snapshot: RoutingSnapshot(alerts: [], providers: [], secrets: [:], labels: NoLabels()), options: configuration.routing,
-            rateLimiter: EventRateLimiter(interval: configuration.rateLimitInterval, capacity: configuration.rateLimitCapacity))
+            concurrency: settings.concurrency, queueCapacity: settings.queueCapacity, overflow: .drop,
+            deliverer: Deliverer(transport: transport, retry: settings.retry), logger: logger
+        ) { job, outcome in observer.observe(outcome, job: job) }
         let processor = EventProcessor(
-            pipeline: pipeline, dispatcher: dispatcher, labels: ClusterLabels(client: client, logger: logger), logger: logger,
-            metrics: metrics)
+            pipeline: settings.makePipeline(snapshot: RoutingSnapshot(alerts: [], providers: [], secrets: [:], labels: NoLabels())),
+            dispatcher: dispatcher, labels: ClusterLabels(client: client, logger: logger), observer: observer)
         let store = FluxObjectStore(
             client: client, api: api, processor: processor, logger: logger, secretTTL: configuration.secretTTL,
             deliveryStatusInterval: configuration.deliveryStatusInterval)
 
-        let settings = Reflector.Settings(watchTimeout: configuration.watchTimeoutSeconds, stallTimeout: configuration.watchStallTimeout)
+        let reflectorSettings = Reflector.Settings(
+            watchTimeout: configuration.watchTimeoutSeconds, stallTimeout: configuration.watchStallTimeout)
         let alertReflector = Reflector(
-            client: client, path: api.path("alerts", namespace: namespace), settings: settings, consumer: store.feed(.alert), logger: logger
+            client: client, path: api.path("alerts", namespace: namespace), settings: reflectorSettings, consumer: store.feed(.alert),
+            logger: logger
         )
         let providerReflector = Reflector(
-            client: client, path: api.path("providers", namespace: namespace), settings: settings, consumer: store.feed(.provider),
+            client: client, path: api.path("providers", namespace: namespace), settings: reflectorSettings, consumer: store.feed(.provider),
             logger: logger)
         let leaseNamespace = configuration.leaseNamespace ?? client.config.namespace
         let watermarks = configuration.leaseName.map {
@@ -93,7 +89,7 @@ public struct ClusterRunner: Sendable {
         let intake = EventIntake(
             EventIntake.Context(
                 client: client, configuration: configuration, processor: processor, dispatcher: dispatcher, store: store, elector: elector,
-                watermarks: watermarks, metrics: metrics, settings: settings, logger: logger))
+                watermarks: watermarks, observer: observer, settings: reflectorSettings, logger: logger))
         let health = try HealthServer.make(address: configuration.healthAddress, isReady: { intake.isReady }, logger: logger)
 
         // Services shut down in reverse order: event intake stops first (and writes the watermark), the
@@ -139,7 +135,7 @@ public struct ClusterRunner: Sendable {
 /// The object store's own work: building snapshots after each change, and learning from delivery outcomes.
 struct StoreService: Service {
     let store: FluxObjectStore
-    let outcomes: AsyncStream<(ObjectKey, DeliveryOutcome)>
+    let outcomes: ProviderOutcomeFeed.Stream
 
     func run() async throws {
         await cancelWhenGracefulShutdown {

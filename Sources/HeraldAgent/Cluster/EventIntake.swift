@@ -25,7 +25,7 @@ final class EventIntake: Service, Sendable {
         var store: FluxObjectStore
         var elector: LeaderElector?
         var watermarks: LeaseWatermarkStore?
-        var metrics: HeraldMetrics
+        var observer: any PipelineObserver
         var settings: Reflector.Settings
         var logger: Logger
     }
@@ -63,10 +63,10 @@ final class EventIntake: Service, Sendable {
             let path = ResourcePath(group: "", version: "v1", resource: "events", namespace: context.configuration.watchNamespace)
             let source = ClusterEventSource(
                 api: KubernetesEventAPI(apiVersion: path.apiVersion), processor: context.processor,
-                filter: context.configuration.eventFilter,
+                filter: context.configuration.pipeline.eventFilter,
                 startTime: FluxTimestamp(secondsSinceEpoch: Int64(Date().timeIntervalSince1970)),
                 startupGrace: context.configuration.startupGrace, trackerCapacity: context.configuration.occurrenceCapacity,
-                logger: context.logger, metrics: context.metrics, resumeFrom: await loadWatermark())
+                logger: context.logger, observer: context.observer, resumeFrom: await loadWatermark())
             let reflector = Reflector(
                 client: context.client, path: path, settings: context.settings, consumer: source, logger: context.logger)
             current.withLock { $0 = (reflector, source) }

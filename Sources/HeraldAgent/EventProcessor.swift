@@ -11,31 +11,40 @@ import Logging
     import Darwin
 #endif
 
-/// The cluster-mode pipeline: routes each new event occurrence with the newest snapshot and hands the
-/// rendered notifications to the dispatcher.
+/// Reads an involved object's labels for `matchLabels` while an event waits (the cluster reads them
+/// from the API server; files carry them in the manifests' snapshot instead).
+public protocol InvolvedObjectLabels: Sendable {
+    func labels(of object: ObjectReference) async -> [String: String]?
+}
+
+extension ClusterLabels: InvolvedObjectLabels {}
+
+/// The one event path of every command: routes each event with the newest snapshot, tells the
+/// observers, and hands the rendered notifications to the dispatcher.
 ///
-/// Events are processed one at a time, in the order they arrive, from every source (the Event watch
-/// and the ingest endpoint): an actor alone would let a later event overtake one that waits for its
-/// involved object's labels, so a FIFO turn is taken around each event.
+/// `herald run` feeds it from the Event watch and the ingest endpoint, `herald replay` from a file.
+/// Events are processed one at a time, in the order they arrive: an actor alone would let a later
+/// event overtake one that waits for its involved object's labels, so a FIFO turn is taken around each.
 public actor EventProcessor {
     private var pipeline: EventPipeline
     private let dispatcher: Dispatcher
-    private let labels: ClusterLabels?
-    private let logger: Logger
-    private let metrics: HeraldMetrics?
-    private var dropped: [String: Int] = [:]
+    private let labels: (any InvolvedObjectLabels)?
+    private let observer: any PipelineObserver
+    private var dropped: [DropReason: Int] = [:]
+    private var jobsEnqueued = 0
     /// Whether an event is being processed, and the callers waiting for their turn, oldest first.
     private var turnTaken = false
     private var turnWaiters: [CheckedContinuation<Void, Never>] = []
     private var turnHead = 0
     public private(set) var processed = 0
 
-    public init(pipeline: EventPipeline, dispatcher: Dispatcher, labels: ClusterLabels?, logger: Logger, metrics: HeraldMetrics? = nil) {
+    public init(
+        pipeline: EventPipeline, dispatcher: Dispatcher, labels: (any InvolvedObjectLabels)?, observer: any PipelineObserver
+    ) {
         self.pipeline = pipeline
         self.dispatcher = dispatcher
         self.labels = labels
-        self.logger = logger
-        self.metrics = metrics
+        self.observer = observer
     }
 
     /// Swaps in new Alerts, Providers and clients for the next event; a snapshot older than the one in
@@ -49,22 +58,25 @@ public actor EventProcessor {
 
     public var snapshot: RoutingSnapshot { pipeline.snapshot }
 
-    /// Counts of events that produced no notification, by reason (`trace`, `rate_limited`, `no_match`, …).
-    public var dropCounts: [String: Int] { dropped }
+    /// Event keys the rate limiter forgot to stay within its capacity.
+    public var rateLimiterEvictions: Int { pipeline.rateLimiter.evictions }
+
+    /// Counts of events that produced no notification, by reason.
+    public var dropCounts: [DropReason: Int] { dropped }
 
     /// Processes one event and tells the caller what became of it (the HTTP ingest answers with it).
     @discardableResult
-    public func process(_ decoded: DecodedEvent, source: String = "watch") async -> PipelineResult.Disposition {
-        await processReporting(decoded, source: source).disposition
+    public func process(_ decoded: DecodedEvent, origin: EventOrigin = .watch) async -> PipelineResult.Disposition {
+        await processReporting(decoded, origin: origin).disposition
     }
 
     /// Processes one event; the result's `rateLimitWindowEnd` is converted to wall-clock seconds.
     public func processReporting(
-        _ decoded: DecodedEvent, source: String = "watch"
+        _ decoded: DecodedEvent, origin: EventOrigin = .watch
     ) async -> (
         disposition: PipelineResult.Disposition, windowEndWallSeconds: Int64?
     ) {
-        let result = await processInTurn(decoded, source: source)
+        let result = await processInTurn(decoded, origin: origin)
         let wall = result.rateLimitWindowEnd.map { end -> Int64 in
             let remaining = end - Self.now()
             return Self.wallSeconds() + (remaining + 999_999_999) / 1_000_000_000
@@ -72,14 +84,12 @@ public actor EventProcessor {
         return (result.disposition, wall)
     }
 
-    /// Processes one event after every event that arrived before it, and returns the whole result.
-    func processInTurn(_ decoded: DecodedEvent, source: String) async -> PipelineResult {
+    /// Processes one event after every event that arrived before it, and returns the whole result;
+    /// `context` is added to its log lines (replay's line number).
+    public func processInTurn(_ decoded: DecodedEvent, origin: EventOrigin, context: Logger.Metadata = [:]) async -> PipelineResult {
         await takeTurn()
         defer { passTurn() }
-        metrics?.eventReceived(source: source)
-        let result = await route(decoded)
-        metrics?.record(result)
-        return result
+        return await route(decoded, origin: origin, context: context)
     }
 
     private func takeTurn() async {
@@ -108,12 +118,13 @@ public actor EventProcessor {
         next.resume()
     }
 
-    private func route(_ decoded: DecodedEvent) async -> PipelineResult {
+    private func route(_ decoded: DecodedEvent, origin: EventOrigin, context: Logger.Metadata) async -> PipelineResult {
         processed += 1
-        var context: Logger.Metadata = ["sequence": "\(processed)"]
+        var context = context
+        context["sequence"] = .stringConvertible(processed)
         if case .event(_, .kubernetes(let uid, let count, _, _)) = decoded {
             context["event.uid"] = "\(uid)"
-            context["event.count"] = "\(count)"
+            context["event.count"] = .stringConvertible(count)
         }
         var result: PipelineResult
         if case .event(let event, _) = decoded, let labels, needsLabels(event) {
@@ -128,8 +139,14 @@ public actor EventProcessor {
         } else {
             result = pipeline.process(decoded, now: Self.now())
         }
-        context["snapshot"] = "\(result.snapshotNumber)"
-        await handle(result, context: context)
+        context["snapshot"] = .stringConvertible(result.snapshotNumber)
+        if let reason = result.disposition.dropReason { dropped[reason, default: 0] += 1 }
+        observer.observe(result, origin: origin, context: context)
+        for var job in result.jobs {
+            jobsEnqueued += 1
+            job.sequence = jobsEnqueued
+            await dispatcher.enqueue(job)
+        }
         return result
     }
 
@@ -137,18 +154,6 @@ public actor EventProcessor {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
         return Int64(spec.tv_sec)
-    }
-
-    private func handle(_ result: PipelineResult, context: Logger.Metadata) async {
-        switch result.disposition {
-        case .ignored(let reason):
-            if case .trace = reason { dropped["trace", default: 0] += 1 } else { dropped["ignored", default: 0] += 1 }
-        case .rateLimited: dropped["rate_limited", default: 0] += 1
-        case .noMatch: dropped["no_match", default: 0] += 1
-        case .routed: break
-        }
-        DecisionLog.pipeline(result, context: context, logger: logger)
-        for job in result.jobs { await dispatcher.enqueue(job) }
     }
 
     private func needsLabels(_ event: Event) -> Bool {

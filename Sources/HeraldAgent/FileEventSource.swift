@@ -1,0 +1,50 @@
+import HeraldCore
+import HeraldJSON
+import Logging
+
+/// Events from a JSON-lines file or standard input (`herald replay --events`), fed to the processor in
+/// line order; a line that is not an event is logged with its number and observed as invalid.
+struct FileEventSource: Sendable {
+    let reader: LineReader
+    let filter: EventFilter
+    let observer: any PipelineObserver
+    let tally: ReplayTally
+    let logger: Logger
+
+    /// Reads to the end of the input; only a read error of the input itself throws.
+    func run(into processor: EventProcessor) async throws(InputError) {
+        do {
+            try await reader.forEachLine { line in
+                tally.lineRead()
+                guard let decoded = decode(line) else { return }
+                _ = await processor.processInTurn(decoded, origin: .file, context: ["line": "\(line.number)"])
+            }
+        } catch let error as InputError {
+            throw error
+        } catch {
+            throw InputError(description: "\(error)")
+        }
+    }
+
+    /// The line's event, or `nil` for a blank line or one that is not an event (reported).
+    private func decode(_ line: InputLine) -> DecodedEvent? {
+        if line.tooLong {
+            invalid("line \(line.number): longer than \(reader.maximumLineBytes) bytes; skipped")
+            return nil
+        }
+        if line.bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return nil }
+        do {
+            return try EventDecoder.decode(try JSONParser.parse(line.bytes), filter: filter)
+        } catch let error as JSONParseError {
+            invalid("line \(line.number): \(error)")
+        } catch {
+            invalid("line \(line.number): invalid event: \(error)")
+        }
+        return nil
+    }
+
+    private func invalid(_ message: String) {
+        observer.observeInvalidInput(origin: .file)
+        logger.error("\(message)")
+    }
+}
