@@ -1,14 +1,3 @@
-/// What Herald will send for one (event, Alert) pair: the combined event and the Provider to send it to.
-public struct Notification: Sendable, Hashable {
-    public var alert: Alert
-    public var provider: Provider
-    /// The event after RFC 0008 metadata combination: un-prefixed keys, no token.
-    public var event: Event
-    public var conflicts: [MetadataConflict]
-    /// The commit-status id from the Provider's `spec.commitStatusExpr`; `nil` means the default id.
-    public var commitStatusID: String?
-}
-
 /// Why a matching Alert sends nothing for this event, although nothing is wrong.
 public enum RouteSkip: Sendable, Hashable, CustomStringConvertible {
     case providerSuspended
@@ -76,63 +65,6 @@ public struct RouteWarning: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { "Alert \(alert): \(message)" }
-}
-
-/// The Alerts and Providers in force, immutable: a new table replaces it when objects change.
-public struct RoutingTable: Sendable {
-    /// Sorted by `namespace/name`, the order notifications are produced in.
-    public let alerts: [CompiledAlert]
-    public let providers: [ObjectKey: Provider]
-    /// Alert positions by the (namespace, kind) their event sources select, ascending: an event is only
-    /// tested against Alerts that could match its involved object.
-    let candidates: [SourceKey: [Int]]
-    /// Each commit-status Provider's `spec.commitStatusExpr`, parsed once per snapshot, not per event.
-    let commitStatusExpressions: [ObjectKey: Result<CommitStatusExpression, ExpressionError>]
-
-    struct SourceKey: Hashable {
-        var namespace: String
-        var kind: String
-    }
-
-    public init(alerts: [Alert], providers: [Provider]) {
-        self.alerts = alerts.sorted { $0.key < $1.key }.map(CompiledAlert.init)
-        var byKey: [ObjectKey: Provider] = [:]
-        var expressions: [ObjectKey: Result<CommitStatusExpression, ExpressionError>] = [:]
-        for provider in providers {
-            byKey[provider.key] = provider
-            if provider.type.isCommitStatus && !provider.commitStatusExpr.isEmpty {
-                expressions[provider.key] = Result { () throws(ExpressionError) in try CommitStatusExpression(provider.commitStatusExpr) }
-            }
-        }
-        self.providers = byKey
-        commitStatusExpressions = expressions
-        var candidates: [SourceKey: [Int]] = [:]
-        for (position, compiled) in self.alerts.enumerated() {
-            for source in compiled.alert.eventSources {
-                let key = SourceKey(namespace: source.namespace.isEmpty ? compiled.key.namespace : source.namespace, kind: source.kind)
-                if candidates[key]?.last != position { candidates[key, default: []].append(position) }
-            }
-        }
-        self.candidates = candidates
-    }
-
-    /// The Alerts whose sources name this object's namespace and kind, in Alert order.
-    func candidates(for object: ObjectReference) -> [Int] {
-        candidates[SourceKey(namespace: object.namespace, kind: object.kind)] ?? []
-    }
-}
-
-/// Options of the routing step that come from the command line.
-public struct RoutingOptions: Sendable, Hashable {
-    /// `--no-cross-namespace-refs`: an Alert may only select objects in its own namespace.
-    public var noCrossNamespaceRefs: Bool
-    /// `--cluster-name`: added to every notification as metadata `cluster`, unless an Alert or the event sets it.
-    public var clusterName: String
-
-    public init(noCrossNamespaceRefs: Bool = false, clusterName: String = "") {
-        self.noCrossNamespaceRefs = noCrossNamespaceRefs
-        self.clusterName = clusterName
-    }
 }
 
 /// Matches an event against every Alert and applies the provider-level rules (reference §3.2–§3.4).

@@ -1,0 +1,43 @@
+/// The Alerts and Providers in force, immutable: a new table replaces it when objects change.
+public struct RoutingTable: Sendable {
+    /// Sorted by `namespace/name`, the order notifications are produced in.
+    public let alerts: [CompiledAlert]
+    public let providers: [ObjectKey: Provider]
+    /// Alert positions by the (namespace, kind) their event sources select, ascending: an event is only
+    /// tested against Alerts that could match its involved object.
+    let candidates: [SourceKey: [Int]]
+    /// Each commit-status Provider's `spec.commitStatusExpr`, parsed once per snapshot, not per event.
+    let commitStatusExpressions: [ObjectKey: Result<CommitStatusExpression, ExpressionError>]
+
+    struct SourceKey: Hashable {
+        var namespace: String
+        var kind: String
+    }
+
+    public init(alerts: [Alert], providers: [Provider]) {
+        self.alerts = alerts.sorted { $0.key < $1.key }.map(CompiledAlert.init)
+        var byKey: [ObjectKey: Provider] = [:]
+        var expressions: [ObjectKey: Result<CommitStatusExpression, ExpressionError>] = [:]
+        for provider in providers {
+            byKey[provider.key] = provider
+            if provider.type.isCommitStatus && !provider.commitStatusExpr.isEmpty {
+                expressions[provider.key] = Result { () throws(ExpressionError) in try CommitStatusExpression(provider.commitStatusExpr) }
+            }
+        }
+        self.providers = byKey
+        commitStatusExpressions = expressions
+        var candidates: [SourceKey: [Int]] = [:]
+        for (position, compiled) in self.alerts.enumerated() {
+            for source in compiled.alert.eventSources {
+                let key = SourceKey(namespace: source.namespace.isEmpty ? compiled.key.namespace : source.namespace, kind: source.kind)
+                if candidates[key]?.last != position { candidates[key, default: []].append(position) }
+            }
+        }
+        self.candidates = candidates
+    }
+
+    /// The Alerts whose sources name this object's namespace and kind, in Alert order.
+    func candidates(for object: ObjectReference) -> [Int] {
+        candidates[SourceKey(namespace: object.namespace, kind: object.kind)] ?? []
+    }
+}
