@@ -30,7 +30,6 @@ public actor EventProcessor {
     private let dispatcher: Dispatcher
     private let labels: (any InvolvedObjectLabels)?
     private let observer: any PipelineObserver
-    private var dropped: [DropReason: Int] = [:]
     private var jobsEnqueued = 0
     /// Whether an event is being processed, and the callers waiting for their turn, oldest first.
     private var turnTaken = false
@@ -60,9 +59,6 @@ public actor EventProcessor {
 
     /// Event keys the rate limiter forgot to stay within its capacity.
     public var rateLimiterEvictions: Int { pipeline.rateLimiter.evictions }
-
-    /// Counts of events that produced no notification, by reason.
-    public var dropCounts: [DropReason: Int] { dropped }
 
     /// Processes one event and tells the caller what became of it (the HTTP ingest answers with it).
     @discardableResult
@@ -140,7 +136,6 @@ public actor EventProcessor {
             result = pipeline.process(decoded, now: Self.now())
         }
         context["snapshot"] = .stringConvertible(result.snapshotNumber)
-        if let reason = result.disposition.dropReason { dropped[reason, default: 0] += 1 }
         observer.observe(result, origin: origin, context: context)
         for var job in result.jobs {
             jobsEnqueued += 1

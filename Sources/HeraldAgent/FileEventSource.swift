@@ -17,7 +17,7 @@ struct FileEventSource: Sendable {
             try await reader.forEachLine { line in
                 tally.lineRead()
                 guard let decoded = decode(line) else { return }
-                _ = await processor.processInTurn(decoded, origin: .file, context: ["line": "\(line.number)"])
+                _ = await processor.processInTurn(decoded, origin: .file, context: ["line": .stringConvertible(line.number)])
             }
         } catch let error as InputError {
             throw error
