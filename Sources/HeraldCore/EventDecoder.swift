@@ -5,7 +5,7 @@ public enum EventOrigin: Sendable, Hashable {
     /// A Flux event as the controllers POST it.
     case flux
     /// A `core/v1` or `events.k8s.io/v1` Event; `count` is the occurrence counter the recorder bumps.
-    case kubernetes(uid: String, count: Int, resourceVersion: String, watchType: String?)
+    case kubernetes(uid: String, count: Int, resourceVersion: String, watchType: WatchEventType?)
 }
 
 /// Why a well-formed input is not a notification candidate.
@@ -17,7 +17,7 @@ public enum EventIgnoreReason: Sendable, Hashable, CustomStringConvertible {
     /// An Event recorded by a component on the ignore list (notification-controller, Herald).
     case ignoredComponent(String)
     /// A watch event other than ADDED or MODIFIED.
-    case watchType(String)
+    case watchType(WatchEventType)
 
     public var description: String {
         switch self {
@@ -80,15 +80,13 @@ public enum EventDecoder {
             throw EventDecodingError("expected a JSON object, got \(value.typeName)")
         }
         if let type = object["type"], let inner = object["object"], object["involvedObject"] == nil {
-            guard case .string(let watchType) = type else { throw EventDecodingError("type: expected a string") }
-            guard case .object(let eventObject) = inner else { throw EventDecodingError("object: expected an object") }
-            switch watchType {
-            case "ADDED", "MODIFIED":
-                return try decodeKubernetes(
-                    eventObject, api: sniffedAPI(eventObject), path: "object.", watchType: watchType, filter: filter)
-            default:
-                return .ignored(.watchType(watchType))
+            guard case .string(let typeName) = type else { throw EventDecodingError("type: expected a string") }
+            guard let watchType = WatchEventType(rawValue: typeName) else {
+                throw EventDecodingError("type: unknown watch event type \(typeName)")
             }
+            guard case .object(let eventObject) = inner else { throw EventDecodingError("object: expected an object") }
+            guard watchType.isUpsert else { return .ignored(.watchType(watchType)) }
+            return try decodeKubernetes(eventObject, api: sniffedAPI(eventObject), path: "object.", watchType: watchType, filter: filter)
         }
         if looksLikeKubernetesEvent(object) {
             return try decodeKubernetes(object, api: sniffedAPI(object), path: "", watchType: nil, filter: filter)
@@ -99,7 +97,7 @@ public enum EventDecoder {
     /// Decodes an object read from an Event resource of the given API, whatever `kind` and `apiVersion`
     /// it carries (list items carry neither). `watchType` is the watch event's type, nil for a list item.
     public static func decodeKubernetesEvent(
-        _ value: JSONValue, api: KubernetesEventAPI, watchType: String?, filter: EventFilter
+        _ value: JSONValue, api: KubernetesEventAPI, watchType: WatchEventType?, filter: EventFilter
     ) throws(EventDecodingError) -> DecodedEvent {
         guard case .object(let object) = value else {
             throw EventDecodingError("expected a JSON object, got \(value.typeName)")
@@ -144,9 +142,33 @@ public enum EventDecoder {
         return .event(event, origin: .flux)
     }
 
+    /// The timestamp fallback chain: series lastObservedTime (events.k8s.io), lastTimestamp, eventTime,
+    /// firstTimestamp, creationTimestamp.
+    private static func occurrenceTime(
+        _ fields: FieldReader, metadata: FieldReader, isEventsV1: Bool
+    ) throws(EventDecodingError) -> FluxTimestamp? {
+        if isEventsV1, let series = try fields.object("series") {
+            let seriesFields = FieldReader(object: series, path: fields.path + "series.")
+            if let observed = try seriesFields.timestamp("lastObservedTime") { return observed }
+        }
+        if let last = try fields.timestamp(isEventsV1 ? "deprecatedLastTimestamp" : "lastTimestamp") { return last }
+        if let eventTime = try fields.timestamp("eventTime") { return eventTime }
+        if let first = try fields.timestamp(isEventsV1 ? "deprecatedFirstTimestamp" : "firstTimestamp") { return first }
+        return try metadata.timestamp("creationTimestamp")
+    }
+
+    /// How often the Event has occurred: `count` (core/v1), or the series count (events.k8s.io).
+    private static func occurrenceCount(_ fields: FieldReader, isEventsV1: Bool) throws(EventDecodingError) -> Int {
+        guard isEventsV1 else { return try fields.int("count") ?? 1 }
+        if let series = try fields.object("series") {
+            return try FieldReader(object: series, path: fields.path + "series.").int("count") ?? 1
+        }
+        return try fields.int("deprecatedCount") ?? 1
+    }
+
     /// A Kubernetes Event of `api`, mapped as reference §1.5 recommends; `path` prefixes field names in errors.
     private static func decodeKubernetes(
-        _ object: JSONObject, api: KubernetesEventAPI, path: String, watchType: String?, filter: EventFilter
+        _ object: JSONObject, api: KubernetesEventAPI, path: String, watchType: WatchEventType?, filter: EventFilter
     ) throws(EventDecodingError)
         -> DecodedEvent
     {
@@ -173,28 +195,8 @@ public enum EventDecoder {
             if host.isEmpty { host = try sourceFields.string("host") }
         }
 
-        // Timestamp fallback chain: lastTimestamp, eventTime, firstTimestamp, creationTimestamp.
-        var timestamp: FluxTimestamp?
-        if isEventsV1, let series = try fields.object("series") {
-            let seriesFields = FieldReader(object: series, path: fields.path + "series.")
-            timestamp = try seriesFields.timestamp("lastObservedTime")
-        }
-        if timestamp == nil { timestamp = try fields.timestamp(isEventsV1 ? "deprecatedLastTimestamp" : "lastTimestamp") }
-        if timestamp == nil { timestamp = try fields.timestamp("eventTime") }
-        if timestamp == nil { timestamp = try fields.timestamp(isEventsV1 ? "deprecatedFirstTimestamp" : "firstTimestamp") }
-        if timestamp == nil { timestamp = try metadataFields.timestamp("creationTimestamp") }
-
-        var count = 1
-        if isEventsV1 {
-            if let series = try fields.object("series") {
-                let seriesFields = FieldReader(object: series, path: fields.path + "series.")
-                count = try seriesFields.int("count") ?? 1
-            } else {
-                count = try fields.int("deprecatedCount") ?? 1
-            }
-        } else {
-            count = try fields.int("count") ?? 1
-        }
+        let timestamp = try occurrenceTime(fields, metadata: metadataFields, isEventsV1: isEventsV1)
+        let count = try occurrenceCount(fields, isEventsV1: isEventsV1)
 
         if filter.ignoredComponents.contains(component) { return .ignored(.ignoredComponent(component)) }
         guard !reference.namespace.isEmpty else { return .ignored(.clusterScoped) }

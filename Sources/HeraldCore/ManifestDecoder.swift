@@ -259,12 +259,7 @@ private struct ObjectReader {
     func provider(meta: ObjectMeta, version: FluxAPIVersion) throws(ManifestError) -> Provider {
         let spec = try spec()
         try checkKnownFields(spec, allowed: version.providerSpecFields, version: version)
-        guard let typeName = try string(spec, "type", path: "spec.type"), !typeName.isEmpty else {
-            throw error("spec.type", "required")
-        }
-        guard let type = ProviderType(rawValue: typeName), version.providerTypes.contains(type) else {
-            throw error("spec.type", "must be one of \(version.providerTypes.map(\.rawValue).joined(separator: ", ")); got \"\(typeName)\"")
-        }
+        let type = try providerType(spec, version: version)
         let channel = try string(spec, "channel", path: "spec.channel") ?? ""
         let username = try string(spec, "username", path: "spec.username") ?? ""
         // A pattern applies to a field that is present, empty or not, as the CRD's OpenAPI validation does.
@@ -285,30 +280,8 @@ private struct ObjectReader {
         if givenProxy != nil, !(proxy.hasPrefix("http://") || proxy.hasPrefix("https://")) {
             throw error("spec.proxy", "must match ^(http|https)://.*$")
         }
-        var timeout: Duration?
-        if let text = try string(spec, "timeout", path: "spec.timeout") {
-            guard let parsed = GoDuration.parse(text, allowHours: false) else {
-                throw error("spec.timeout", "must match ^([0-9]+(\\.[0-9]+)?(ms|s|m))+$; got \"\(text)\"")
-            }
-            timeout = parsed
-        }
-        if let interval = try string(spec, "interval", path: "spec.interval"), GoDuration.parse(interval) == nil {
-            throw error("spec.interval", "must match ^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$; got \"\(interval)\"")
-        }
-        let commitStatusExpr = try string(spec, "commitStatusExpr", path: "spec.commitStatusExpr") ?? ""
-        if !commitStatusExpr.isEmpty, !type.isCommitStatus {
-            throw error(
-                "spec.commitStatusExpr",
-                "spec.commitStatusExpr is only supported for the 'github', 'gitlab', 'gitea', 'bitbucketserver', 'bitbucket', 'azuredevops' provider types"
-            )
-        }
-        if !commitStatusExpr.isEmpty {
-            do throws(ExpressionError) {
-                _ = try CommitStatusExpression(commitStatusExpr)
-            } catch let failure {
-                throw error("spec.commitStatusExpr", failure.description)
-            }
-        }
+        let timeout = try providerTimeout(spec)
+        let commitStatusExpr = try commitStatusExpression(spec, type: type)
         return Provider(
             meta: meta,
             apiVersion: version,
@@ -325,6 +298,49 @@ private struct ObjectReader {
             commitStatusExpr: commitStatusExpr,
             suspend: try bool(spec, "suspend", path: "spec.suspend")
         )
+    }
+
+    private func providerType(_ spec: JSONObject, version: FluxAPIVersion) throws(ManifestError) -> ProviderType {
+        guard let typeName = try string(spec, "type", path: "spec.type"), !typeName.isEmpty else {
+            throw error("spec.type", "required")
+        }
+        guard let type = ProviderType(rawValue: typeName), version.providerTypes.contains(type) else {
+            throw error("spec.type", "must be one of \(version.providerTypes.map(\.rawValue).joined(separator: ", ")); got \"\(typeName)\"")
+        }
+        return type
+    }
+
+    /// `spec.timeout` (no hours, as the CRD's pattern says); `spec.interval` is validated but unused, as in Flux.
+    private func providerTimeout(_ spec: JSONObject) throws(ManifestError) -> Duration? {
+        var timeout: Duration?
+        if let text = try string(spec, "timeout", path: "spec.timeout") {
+            guard let parsed = GoDuration.parse(text, allowHours: false) else {
+                throw error("spec.timeout", "must match ^([0-9]+(\\.[0-9]+)?(ms|s|m))+$; got \"\(text)\"")
+            }
+            timeout = parsed
+        }
+        if let interval = try string(spec, "interval", path: "spec.interval"), GoDuration.parse(interval) == nil {
+            throw error("spec.interval", "must match ^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$; got \"\(interval)\"")
+        }
+        return timeout
+    }
+
+    /// `spec.commitStatusExpr`, compiled once here so a bad expression is refused with the Provider.
+    private func commitStatusExpression(_ spec: JSONObject, type: ProviderType) throws(ManifestError) -> String {
+        let expression = try string(spec, "commitStatusExpr", path: "spec.commitStatusExpr") ?? ""
+        guard !expression.isEmpty else { return "" }
+        guard type.isCommitStatus else {
+            throw error(
+                "spec.commitStatusExpr",
+                "spec.commitStatusExpr is only supported for the 'github', 'gitlab', 'gitea', 'bitbucketserver', 'bitbucket', 'azuredevops' provider types"
+            )
+        }
+        do throws(ExpressionError) {
+            _ = try CommitStatusExpression(expression)
+        } catch let failure {
+            throw error("spec.commitStatusExpr", failure.description)
+        }
+        return expression
     }
 
     func secret(key: ObjectKey) throws(ManifestError) -> Secret {

@@ -191,45 +191,7 @@ public struct JSONParser {
                     return try scalars.withUnsafeBufferPointer { buffer throws(JSONParseError) in try decodeUTF8(buffer) }
                 case UInt8(ascii: "\\"):
                     index += 1
-                    guard index < bytes.count else { throw error("unterminated escape") }
-                    let escaped = bytes[index]
-                    index += 1
-                    switch escaped {
-                    case UInt8(ascii: "\""): scalars.append(UInt8(ascii: "\""))
-                    case UInt8(ascii: "\\"): scalars.append(UInt8(ascii: "\\"))
-                    case UInt8(ascii: "/"): scalars.append(UInt8(ascii: "/"))
-                    case UInt8(ascii: "b"): scalars.append(0x08)
-                    case UInt8(ascii: "f"): scalars.append(0x0C)
-                    case UInt8(ascii: "n"): scalars.append(0x0A)
-                    case UInt8(ascii: "r"): scalars.append(0x0D)
-                    case UInt8(ascii: "t"): scalars.append(0x09)
-                    case UInt8(ascii: "u"):
-                        var code = try readHex4()
-                        if (0xD800...0xDBFF).contains(code) {
-                            // A high surrogate must be followed by an escaped low surrogate.
-                            if index + 6 <= bytes.count, bytes[index] == UInt8(ascii: "\\"),
-                                bytes[index + 1] == UInt8(ascii: "u")
-                            {
-                                let saved = index
-                                index += 2
-                                let low = try readHex4()
-                                if (0xDC00...0xDFFF).contains(low) {
-                                    code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
-                                } else {
-                                    index = saved
-                                    code = 0xFFFD
-                                }
-                            } else {
-                                code = 0xFFFD
-                            }
-                        } else if (0xDC00...0xDFFF).contains(code) {
-                            code = 0xFFFD
-                        }
-                        let scalar = Unicode.Scalar(code) ?? "\u{FFFD}"
-                        scalars.append(contentsOf: Array(String(Character(scalar)).utf8))
-                    default:
-                        throw error("invalid escape")
-                    }
+                    try readEscape(into: &scalars)
                 default:
                     if byte < 0x20 { throw error("control character in a string") }
                     scalars.append(byte)
@@ -237,6 +199,47 @@ public struct JSONParser {
                 }
             }
             throw error("unterminated string")
+        }
+
+        /// Reads the escape after a backslash and appends the UTF-8 bytes it stands for.
+        mutating func readEscape(into scalars: inout [UInt8]) throws(JSONParseError) {
+            guard index < bytes.count else { throw error("unterminated escape") }
+            let escaped = bytes[index]
+            index += 1
+            switch escaped {
+            case UInt8(ascii: "\""): scalars.append(UInt8(ascii: "\""))
+            case UInt8(ascii: "\\"): scalars.append(UInt8(ascii: "\\"))
+            case UInt8(ascii: "/"): scalars.append(UInt8(ascii: "/"))
+            case UInt8(ascii: "b"): scalars.append(0x08)
+            case UInt8(ascii: "f"): scalars.append(0x0C)
+            case UInt8(ascii: "n"): scalars.append(0x0A)
+            case UInt8(ascii: "r"): scalars.append(0x0D)
+            case UInt8(ascii: "t"): scalars.append(0x09)
+            case UInt8(ascii: "u"):
+                let scalar = Unicode.Scalar(try readUnicodeEscape()) ?? "\u{FFFD}"
+                scalars.append(contentsOf: Array(String(Character(scalar)).utf8))
+            default:
+                throw error("invalid escape")
+            }
+        }
+
+        /// The code point of a `\uXXXX` escape, joining a surrogate pair; a lone surrogate becomes U+FFFD.
+        mutating func readUnicodeEscape() throws(JSONParseError) -> UInt32 {
+            let code = try readHex4()
+            if (0xDC00...0xDFFF).contains(code) { return 0xFFFD }
+            guard (0xD800...0xDBFF).contains(code) else { return code }
+            // A high surrogate must be followed by an escaped low surrogate.
+            guard index + 6 <= bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
+                return 0xFFFD
+            }
+            let saved = index
+            index += 2
+            let low = try readHex4()
+            guard (0xDC00...0xDFFF).contains(low) else {
+                index = saved
+                return 0xFFFD
+            }
+            return 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
         }
 
         mutating func readHex4() throws(JSONParseError) -> UInt32 {

@@ -4,8 +4,8 @@ import NIOCore
 
 /// One line of a watch stream.
 public enum WatchItem: Sendable {
-    /// `ADDED`, `MODIFIED`, `DELETED`, `BOOKMARK` or `ERROR`, with its object.
-    case event(type: String, object: JSONValue)
+    /// A typed line with its object.
+    case event(type: WatchEventType, object: JSONValue)
     /// A line that was not a watch event (malformed JSON, oversized); counted and skipped, never fatal.
     case skipped(reason: String)
 }
@@ -51,41 +51,10 @@ extension KubeClient {
         let http = self.http
         let outcome: Result<Void, WatchEnd> = await withTaskGroup(of: Result<Void, WatchEnd>?.self) { group in
             group.addTask {
-                do {
-                    let response = try await http.execute(request, timeout: .seconds(Int64(timeoutSeconds) + 60))
-                    lastActivity.value = .now
-                    guard response.status.code == 200 else {
-                        var body = try await response.body.collect(upTo: 1 << 20)
-                        let bytes = body.readBytes(length: body.readableBytes) ?? []
-                        return .failure(
-                            .failed(KubeClient.statusError(status: Int(response.status.code), headers: response.headers, body: bytes)))
-                    }
-                    var splitter = LineSplitter(maximum: KubeClient.maximumWatchLineBytes)
-                    for try await chunk in response.body {
-                        lastActivity.value = .now
-                        for line in splitter.feed(chunk) { await handle(Self.decodeWatchLine(line)) }
-                    }
-                    for line in splitter.finish() { await handle(Self.decodeWatchLine(line)) }
-                    return .success(())
-                } catch is CancellationError {
-                    return nil
-                } catch let error as HTTPClientError where error == .cancelled {
-                    return nil
-                } catch {
-                    return .failure(.failed(.transport("watch \(path): \(error)")))
-                }
+                await Self.readStream(
+                    http: http, request: request, path: path, timeoutSeconds: timeoutSeconds, lastActivity: lastActivity, handle: handle)
             }
-            group.addTask {
-                // Stall watchdog: checks at a fraction of the timeout so a stall is noticed promptly.
-                let interval = stallTimeout / 4
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: interval)
-                    if Task.isCancelled { return nil }
-                    let idle = lastActivity.value.duration(to: .now)
-                    if idle >= stallTimeout { return .failure(.stalled(stallTimeout)) }
-                }
-                return nil
-            }
+            group.addTask { await Self.watchForStall(lastActivity: lastActivity, stallTimeout: stallTimeout) }
             var result: Result<Void, WatchEnd> = .success(())
             for await value in group {
                 if let value {
@@ -99,15 +68,60 @@ extension KubeClient {
         try outcome.get()
     }
 
+    /// Reads the watch body line by line, noting each chunk's arrival; nil when cancelled.
+    private static func readStream(
+        http: HTTPClient, request: HTTPClientRequest, path: ResourcePath, timeoutSeconds: Int,
+        lastActivity: Locked<ContinuousClock.Instant>,
+        handle: @escaping @Sendable (WatchItem) async -> Void
+    ) async -> Result<Void, WatchEnd>? {
+        do {
+            let response = try await http.execute(request, timeout: .seconds(Int64(timeoutSeconds) + 60))
+            lastActivity.value = .now
+            guard response.status.code == 200 else {
+                var body = try await response.body.collect(upTo: 1 << 20)
+                let bytes = body.readBytes(length: body.readableBytes) ?? []
+                return .failure(.failed(KubeClient.statusError(status: Int(response.status.code), headers: response.headers, body: bytes)))
+            }
+            var splitter = LineSplitter(maximum: KubeClient.maximumWatchLineBytes)
+            for try await chunk in response.body {
+                lastActivity.value = .now
+                for line in splitter.feed(chunk) { await handle(Self.decodeWatchLine(line)) }
+            }
+            for line in splitter.finish() { await handle(Self.decodeWatchLine(line)) }
+            return .success(())
+        } catch is CancellationError {
+            return nil
+        } catch let error as HTTPClientError where error == .cancelled {
+            return nil
+        } catch {
+            return .failure(.failed(.transport("watch \(path): \(error)")))
+        }
+    }
+
+    /// Fails the watch once no byte has arrived for `stallTimeout`; checks at a quarter of it so a
+    /// stall is noticed promptly. Nil when cancelled.
+    private static func watchForStall(
+        lastActivity: Locked<ContinuousClock.Instant>, stallTimeout: Duration
+    ) async -> Result<Void, WatchEnd>? {
+        let interval = stallTimeout / 4
+        while !Task.isCancelled {
+            try? await Task.sleep(for: interval)
+            if Task.isCancelled { return nil }
+            if lastActivity.value.duration(to: .now) >= stallTimeout { return .failure(.stalled(stallTimeout)) }
+        }
+        return nil
+    }
+
     static func decodeWatchLine(_ line: LineSplitter.Line) -> WatchItem {
         switch line {
         case .oversized(let size):
             return .skipped(reason: "watch line of \(size) bytes exceeds \(maximumWatchLineBytes)")
         case .bytes(let bytes):
             guard let value = try? JSONParser.parse(bytes) else { return .skipped(reason: "watch line is not JSON") }
-            guard let type = value["type"]?.stringValue, let object = value["object"], case .object = object else {
+            guard let typeName = value["type"]?.stringValue, let object = value["object"], case .object = object else {
                 return .skipped(reason: "watch line has no type and object")
             }
+            guard let type = WatchEventType(rawValue: typeName) else { return .skipped(reason: "unknown watch event type \(typeName)") }
             return .event(type: type, object: object)
         }
     }

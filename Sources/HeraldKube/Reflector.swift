@@ -7,13 +7,24 @@ import Synchronization
 /// A consumer keeps only what it needs: the Event source keeps a bounded occurrence memory, the
 /// Flux store keeps Alerts and Providers. The reflector itself keeps no objects.
 public protocol ReflectorConsumer: Sendable {
-    /// A list starts: `reason` is `initial`, `expired` (410 Gone) or `error`.
-    func listStarted(reason: String) async
+    func listStarted(reason: ListReason) async
     func listPage(_ items: [JSONValue]) async
     /// The list is complete at `resourceVersion`; the watch resumes from there.
     func listFinished(resourceVersion: String) async
-    /// `ADDED`, `MODIFIED` or `DELETED` (bookmarks and errors are handled by the reflector).
-    func watchEvent(type: String, object: JSONValue) async
+    /// `added`, `modified` or `deleted` (bookmarks and errors are handled by the reflector).
+    func watchEvent(type: WatchEventType, object: JSONValue) async
+}
+
+/// Why a reflector lists its collection.
+public enum ListReason: String, Sendable, Hashable, CustomStringConvertible {
+    /// The first list after start.
+    case initial
+    /// The watch's resume point is gone (410): a relist, after which changes missed meanwhile are seen.
+    case expired
+    /// The list before failed; this is its retry.
+    case error
+
+    public var description: String { rawValue }
 }
 
 /// Counters of a reflector's state machine, for metrics and tests.
@@ -78,88 +89,108 @@ public final class Reflector: Sendable {
     /// The resume point: the last resourceVersion seen in a list, event or bookmark.
     public var resourceVersion: String { state.withLock { $0.resourceVersion } }
 
-    /// Runs until the task is cancelled.
+    /// Runs until the task is cancelled: list, then watch from where the list ended, relisting only
+    /// when the server says the resume point expired (410 Gone).
     public func run() async {
-        var listReason: String? = "initial"
-        var backoff = settings.initialBackoff
-        // A server that answers 410 to the watch right after a fresh list would otherwise be relisted
-        // in a hot loop; from the second 410 in a row the relist waits for the backoff.
-        var goneStreak = 0
+        var loop = Loop(backoff: Backoff(initial: settings.initialBackoff, maximum: settings.maximumBackoff))
         while !Task.isCancelled {
-            if let reason = listReason {
-                if reason == "expired" && goneStreak > 1 {
-                    let wait = Self.wait(after: .transport("repeated 410"), backoff: backoff)
-                    logger.warning("resource version expired again right after a relist; backing off", metadata: ["backoff": "\(wait)"])
-                    try? await Task.sleep(for: wait)
-                    backoff = min(backoff * 2, settings.maximumBackoff)
-                }
-                logger.debug("reflector listing", metadata: ["reason": "\(reason)"])
-                do {
-                    try await list(reason: reason)
-                    listReason = nil
-                    backoff = settings.initialBackoff
-                } catch {
-                    state.withLock { $0.stats.failures += 1 }
-                    let wait = Self.wait(after: error, backoff: backoff)
-                    logger.warning("list failed; backing off", metadata: ["error": "\(error)", "backoff": "\(wait)"])
-                    try? await Task.sleep(for: wait)
-                    backoff = min(backoff * 2, settings.maximumBackoff)
-                    listReason = error.isGone ? "expired" : (reason == "initial" ? "initial" : "error")
-                }
-                continue
+            if let reason = loop.listReason {
+                await relist(reason: reason, loop: &loop)
+            } else {
+                await watchOnce(loop: &loop)
             }
-            let timeout = Int.random(in: settings.watchTimeout)
-            state.withLock { $0.stats.watchesStarted += 1 }
-            logger.debug("reflector watching", metadata: ["resourceVersion": "\(resourceVersion)", "timeoutSeconds": "\(timeout)"])
-            let gone = Locked(false)
-            let progressed = Locked(false)
-            defer {
-                // A stream that delivered anything was healthy: the next failure starts a fresh backoff.
-                if progressed.value {
-                    goneStreak = 0
-                    backoff = settings.initialBackoff
-                }
-            }
-            do {
-                try await client.watch(path, resourceVersion: resourceVersion, timeoutSeconds: timeout, stallTimeout: settings.stallTimeout)
-                {
-                    item in
-                    if gone.value { return }
-                    switch await self.handle(item) {
-                    case .gone: gone.value = true
-                    case .handled: progressed.value = true
-                    }
-                }
-                if gone.value {
-                    state.withLock { $0.stats.relistsExpired += 1 }
-                    logger.info("watch resource version expired (410); relisting")
-                    listReason = "expired"
-                    goneStreak += 1
-                } else {
-                    state.withLock { $0.stats.watchTimeouts += 1 }
-                    goneStreak = 0
-                    backoff = settings.initialBackoff
-                }
-            } catch {
-                if Task.isCancelled { return }
-                switch error {
-                case .stalled:
-                    state.withLock { $0.stats.stalls += 1 }
-                    logger.warning("watch stalled; reopening", metadata: ["timeout": "\(settings.stallTimeout)"])
-                case .failed(let kubeError) where kubeError.isGone:
-                    state.withLock { $0.stats.relistsExpired += 1 }
-                    logger.info("watch resource version expired (410); relisting")
-                    listReason = "expired"
-                    goneStreak += 1
-                    continue
-                case .failed(let kubeError):
-                    state.withLock { $0.stats.failures += 1 }
-                    let wait = Self.wait(after: kubeError, backoff: backoff)
-                    logger.warning("watch failed; backing off", metadata: ["error": "\(kubeError)", "backoff": "\(wait)"])
-                    try? await Task.sleep(for: wait)
-                    backoff = min(backoff * 2, settings.maximumBackoff)
+        }
+    }
+
+    /// What one pass of the state machine hands the next.
+    private struct Loop {
+        /// Set while a (re)list is due.
+        var listReason: ListReason? = .initial
+        var backoff: Backoff
+        /// 410s in a row. A server that answers 410 to the watch right after a fresh list would otherwise
+        /// be relisted in a hot loop; from the second 410 in a row the relist waits for the backoff.
+        var goneStreak = 0
+
+        init(backoff: Backoff) { self.backoff = backoff }
+
+        mutating func expired() {
+            listReason = .expired
+            goneStreak += 1
+        }
+
+        mutating func healthy() {
+            goneStreak = 0
+            backoff.reset()
+        }
+    }
+
+    private func relist(reason: ListReason, loop: inout Loop) async {
+        if reason == .expired && loop.goneStreak > 1 {
+            let wait = loop.backoff.next(after: .transport("repeated 410"))
+            logger.warning("resource version expired again right after a relist; backing off", metadata: ["backoff": "\(wait)"])
+            try? await Task.sleep(for: wait)
+        }
+        logger.debug("reflector listing", metadata: ["reason": "\(reason)"])
+        do {
+            try await list(reason: reason)
+            loop.listReason = nil
+            loop.backoff.reset()
+        } catch {
+            state.withLock { $0.stats.failures += 1 }
+            let wait = loop.backoff.next(after: error)
+            logger.warning("list failed; backing off", metadata: ["error": "\(error)", "backoff": "\(wait)"])
+            try? await Task.sleep(for: wait)
+            loop.listReason = error.isGone ? .expired : (reason == .initial ? .initial : .error)
+        }
+    }
+
+    private func watchOnce(loop: inout Loop) async {
+        let timeout = Int.random(in: settings.watchTimeout)
+        state.withLock { $0.stats.watchesStarted += 1 }
+        logger.debug("reflector watching", metadata: ["resourceVersion": "\(resourceVersion)", "timeoutSeconds": "\(timeout)"])
+        let gone = Locked(false)
+        let progressed = Locked(false)
+        do {
+            try await client.watch(path, resourceVersion: resourceVersion, timeoutSeconds: timeout, stallTimeout: settings.stallTimeout) {
+                item in
+                if gone.value { return }
+                switch await self.handle(item) {
+                case .gone: gone.value = true
+                case .handled: progressed.value = true
                 }
             }
+            if gone.value {
+                relistExpired(loop: &loop)
+            } else {
+                state.withLock { $0.stats.watchTimeouts += 1 }
+                loop.healthy()
+            }
+        } catch {
+            if Task.isCancelled { return }
+            await watchEnded(error, loop: &loop)
+        }
+        // A stream that delivered anything was healthy: the next failure starts a fresh backoff.
+        if progressed.value { loop.healthy() }
+    }
+
+    private func relistExpired(loop: inout Loop) {
+        state.withLock { $0.stats.relistsExpired += 1 }
+        logger.info("watch resource version expired (410); relisting")
+        loop.expired()
+    }
+
+    private func watchEnded(_ end: WatchEnd, loop: inout Loop) async {
+        switch end {
+        case .stalled:
+            state.withLock { $0.stats.stalls += 1 }
+            logger.warning("watch stalled; reopening", metadata: ["timeout": "\(settings.stallTimeout)"])
+        case .failed(let kubeError) where kubeError.isGone:
+            relistExpired(loop: &loop)
+        case .failed(let kubeError):
+            state.withLock { $0.stats.failures += 1 }
+            let wait = loop.backoff.next(after: kubeError)
+            logger.warning("watch failed; backing off", metadata: ["error": "\(kubeError)", "backoff": "\(wait)"])
+            try? await Task.sleep(for: wait)
         }
     }
 
@@ -174,19 +205,19 @@ public final class Reflector: Sendable {
         case .event(let type, let object):
             let version = object["metadata"]?["resourceVersion"]?.stringValue ?? ""
             switch type {
-            case "BOOKMARK":
+            case .bookmark:
                 state.withLock { state in
                     state.stats.bookmarks += 1
                     if !version.isEmpty { state.resourceVersion = version }
                 }
                 return .handled
-            case "ERROR":
+            case .error:
                 let code = object["code"]?.intValue ?? 0
                 if code == 410 { return .gone }
                 state.withLock { $0.stats.failures += 1 }
                 logger.warning("watch error event", metadata: ["code": "\(code)", "message": "\(object["message"]?.stringValue ?? "")"])
                 return .gone
-            default:
+            case .added, .modified, .deleted:
                 await consumer.watchEvent(type: type, object: object)
                 state.withLock { state in
                     state.stats.events += 1
@@ -197,7 +228,7 @@ public final class Reflector: Sendable {
         }
     }
 
-    private func list(reason: String) async throws(KubeError) {
+    private func list(reason: ListReason) async throws(KubeError) {
         state.withLock { $0.stats.lists += 1 }
         await consumer.listStarted(reason: reason)
         var continueToken = ""
@@ -213,6 +244,28 @@ public final class Reflector: Sendable {
             state.resourceVersion = version
             state.synced = true
         }
+    }
+
+    /// Exponential backoff between failed requests, reset by a healthy stream.
+    struct Backoff {
+        let initial: Duration
+        let maximum: Duration
+        private(set) var current: Duration
+
+        init(initial: Duration, maximum: Duration) {
+            self.initial = initial
+            self.maximum = maximum
+            self.current = initial
+        }
+
+        /// The wait before the next attempt; doubles the backoff for the one after.
+        mutating func next(after error: KubeError) -> Duration {
+            let wait = Reflector.wait(after: error, backoff: current)
+            current = min(current * 2, maximum)
+            return wait
+        }
+
+        mutating func reset() { current = initial }
     }
 
     /// Backoff with jitter (±20%), or the server's `Retry-After` on 429/503.

@@ -22,20 +22,45 @@ public struct ProviderSettings: Sendable {
 
     public init(provider: Provider, secrets: SecretLookup) throws(ProviderError) {
         self.provider = provider
-        address = provider.address
-        addressFromSecret = false
-        token = ""
-        username = provider.username
-        password = ""
-        headers = []
-        secretValues = []
-        var proxyText = provider.proxy
-        var secretTLS: TLSMaterial?
-        var secretData: [String: String] = [:]
+        var values = SecretRefValues(provider: provider)
+        if let name = provider.secretRef { try values.apply(try Self.secret(name, of: provider, in: secrets), type: provider.type) }
+        address = values.address
+        addressFromSecret = values.addressFromSecret
+        token = values.token
+        username = values.username
+        password = values.password
+        headers = values.headers
+        secret = SecretAccess(values.data)
+        var masked = values.secretValues
+        let proxy = try Self.proxy(of: provider, text: values.proxyText, secrets: secrets, masked: &masked)
+        var tls = values.tls
+        if let name = provider.certSecretRef { tls = try Self.tls(from: try Self.secret(name, of: provider, in: secrets), optional: false) }
+        if let key = tls?.privateKeyPEM { masked.append(key) }
+        secretValues = masked
+        transport = TransportOptions(timeout: provider.effectiveTimeout, proxy: proxy, tls: tls)
+    }
 
-        if let name = provider.secretRef {
-            guard let secret = secrets(name) else { throw .secretNotFound(ObjectKey(namespace: provider.key.namespace, name: name)) }
-            secretData = secret.values
+    /// What the `secretRef` Secret overrides or adds to the Provider's own fields (reference §4.0).
+    private struct SecretRefValues {
+        var address: String
+        var addressFromSecret = false
+        var token = ""
+        var username: String
+        var password = ""
+        var headers: [(name: String, value: String)] = []
+        var proxyText: String
+        var tls: TLSMaterial?
+        var data: [String: String] = [:]
+        var secretValues: [String] = []
+
+        init(provider: Provider) {
+            address = provider.address
+            username = provider.username
+            proxyText = provider.proxy
+        }
+
+        mutating func apply(_ secret: Secret, type: ProviderType) throws(ProviderError) {
+            data = secret.values
             if let value = secret["address"] {
                 let trimmed = value.trimmingWhitespace
                 guard trimmed.utf8.count <= 2048 else { throw .addressTooLong }
@@ -55,37 +80,35 @@ public struct ProviderSettings: Sendable {
                 secretValues.append(value)
             }
             if let text = secret["headers"] {
-                headers = try Self.parseHeaders(text)
+                headers = try ProviderSettings.parseHeaders(text)
                 secretValues.append(contentsOf: headers.map(\.value).filter { !$0.isEmpty })
             }
             if let value = secret["proxy"], !value.isEmpty { proxyText = value }
-            if provider.type.isCommitStatus {
-                secretTLS = try Self.tls(from: secret, optional: true)
-            }
+            if type.isCommitStatus { tls = try ProviderSettings.tls(from: secret, optional: true) }
         }
+    }
 
-        self.secret = SecretAccess(secretData)
-        var proxy: ProxySettings?
-        if !proxyText.isEmpty { proxy = try Self.proxy(from: proxyText, username: nil, password: nil) }
-        if let name = provider.proxySecretRef {
-            guard let secret = secrets(name) else { throw .secretNotFound(ObjectKey(namespace: provider.key.namespace, name: name)) }
-            guard let text = secret["address"], !text.isEmpty else {
-                throw .invalidProxy("Secret \(provider.key.namespace)/\(name) has no 'address' key")
-            }
-            guard text.utf8.count <= 2048 else { throw .invalidProxy("address exceeds maximum length of 2048 bytes") }
-            proxy = try Self.proxy(from: text, username: secret["username"], password: secret["password"])
-            if let password = secret["password"], !password.isEmpty { secretValues.append(password) }
-        }
+    private static func secret(_ name: String, of provider: Provider, in secrets: SecretLookup) throws(ProviderError) -> Secret {
+        guard let secret = secrets(name) else { throw .secretNotFound(ObjectKey(namespace: provider.key.namespace, name: name)) }
+        return secret
+    }
 
-        var tls: TLSMaterial?
-        if let name = provider.certSecretRef {
-            guard let secret = secrets(name) else { throw .secretNotFound(ObjectKey(namespace: provider.key.namespace, name: name)) }
-            tls = try Self.tls(from: secret, optional: false)
-        } else {
-            tls = secretTLS
+    /// The proxy: `spec.proxy` or the Secret's `proxy` key, overridden by `proxySecretRef` (whose password is masked).
+    private static func proxy(
+        of provider: Provider, text: String, secrets: SecretLookup, masked: inout [String]
+    ) throws(ProviderError) -> ProxySettings? {
+        guard let name = provider.proxySecretRef else {
+            return text.isEmpty ? nil : try proxy(from: text, username: nil, password: nil)
         }
-        if let key = tls?.privateKeyPEM { secretValues.append(key) }
-        transport = TransportOptions(timeout: provider.effectiveTimeout, proxy: proxy, tls: tls)
+        if !text.isEmpty { _ = try proxy(from: text, username: nil, password: nil) }
+        let secret = try secret(name, of: provider, in: secrets)
+        guard let address = secret["address"], !address.isEmpty else {
+            throw .invalidProxy("Secret \(provider.key.namespace)/\(name) has no 'address' key")
+        }
+        guard address.utf8.count <= 2048 else { throw .invalidProxy("address exceeds maximum length of 2048 bytes") }
+        let proxy = try proxy(from: address, username: secret["username"], password: secret["password"])
+        if let password = secret["password"], !password.isEmpty { masked.append(password) }
+        return proxy
     }
 
     /// The Secret's `headers` key: a YAML (or JSON) map of header names to values.

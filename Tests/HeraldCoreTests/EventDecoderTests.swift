@@ -88,11 +88,11 @@ struct EventDecoderTests {
         #expect(null.timestamp == nil)
     }
 
-    @Test("watch event ADDED and MODIFIED carry the core/v1 Event and its occurrence count", arguments: ["ADDED", "MODIFIED"])
-    func watchEventDelivered(_ type: String) throws {
+    @Test("watch event ADDED and MODIFIED carry the core/v1 Event and its occurrence count", arguments: [WatchEventType.added, .modified])
+    func watchEventDelivered(_ type: WatchEventType) throws {
         var object = try #require(try JSONParser.parse(Self.coreEventText).objectValue)
         object["count"] = 3
-        let watch: JSONValue = ["type": .string(type), "object": .object(object)]
+        let watch: JSONValue = ["type": .string(type.rawValue), "object": .object(object)]
         let decoded = try EventDecoder.decode(watch, filter: filter)
         guard case .event(let event, let origin) = decoded else {
             Issue.record("expected an event, got \(decoded)")
@@ -102,11 +102,19 @@ struct EventDecoderTests {
         #expect(origin == .kubernetes(uid: "e-uid-1", count: 3, resourceVersion: "991", watchType: type))
     }
 
-    @Test("watch events other than ADDED/MODIFIED are ignored", arguments: ["DELETED", "BOOKMARK", "ERROR"])
-    func watchEventIgnored(_ type: String) throws {
+    @Test("watch events other than ADDED/MODIFIED are ignored", arguments: [WatchEventType.deleted, .bookmark, .error])
+    func watchEventIgnored(_ type: WatchEventType) throws {
         let object = try JSONParser.parse(Self.coreEventText)
-        let decoded = try EventDecoder.decode(["type": .string(type), "object": object], filter: filter)
+        let decoded = try EventDecoder.decode(["type": .string(type.rawValue), "object": object], filter: filter)
         #expect(decoded == .ignored(.watchType(type)))
+    }
+
+    @Test("a watch line with an unknown type is an error that names the type, not an event")
+    func watchEventUnknownType() throws {
+        let object = try JSONParser.parse(Self.coreEventText)
+        #expect(throws: EventDecodingError("type: unknown watch event type UPSERTED")) {
+            try EventDecoder.decode(["type": "UPSERTED", "object": object], filter: filter)
+        }
     }
 
     @Test("a core/v1 Event outside a watch has no watch type in its origin")
@@ -159,12 +167,12 @@ struct EventDecoderTests {
     func contextWinsOverKind() throws {
         var object = try #require(try JSONParser.parse(Self.listItemText).objectValue)
         object["kind"] = "Something"
-        let decoded = try EventDecoder.decodeKubernetesEvent(.object(object), api: .coreV1, watchType: "ADDED", filter: filter)
+        let decoded = try EventDecoder.decodeKubernetesEvent(.object(object), api: .coreV1, watchType: .added, filter: filter)
         guard case .event(_, let origin) = decoded else {
             Issue.record("expected an event, got \(decoded)")
             return
         }
-        #expect(origin == .kubernetes(uid: "e-uid-1", count: 1, resourceVersion: "991", watchType: "ADDED"))
+        #expect(origin == .kubernetes(uid: "e-uid-1", count: 1, resourceVersion: "991", watchType: .added))
     }
 
     @Test("an events.k8s.io/v1 list item decodes by context: regarding, note, series")

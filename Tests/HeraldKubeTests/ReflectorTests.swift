@@ -11,11 +11,11 @@ actor RecordingConsumer: ReflectorConsumer {
     var pages: [[String]] = []
     var events: [(type: String, name: String)] = []
 
-    func listStarted(reason: String) { lists.append(reason) }
+    func listStarted(reason: ListReason) { lists.append(reason.rawValue) }
     func listPage(_ items: [JSONValue]) { pages.append(items.compactMap { $0["metadata"]?["name"]?.stringValue }) }
     func listFinished(resourceVersion: String) {}
-    func watchEvent(type: String, object: JSONValue) {
-        events.append((type, object["metadata"]?["name"]?.stringValue ?? ""))
+    func watchEvent(type: WatchEventType, object: JSONValue) {
+        events.append((type.rawValue, object["metadata"]?["name"]?.stringValue ?? ""))
     }
 
     func eventNames() -> [String] { events.map(\.name) }
@@ -210,5 +210,24 @@ struct ReflectorTests {
         #expect(size == 18)
         #expect(String(decoding: last, as: UTF8.self) == "{}")
         if case .skipped = KubeClient.decodeWatchLine(.bytes(Array("not json".utf8))) {} else { Issue.record("malformed line not skipped") }
+    }
+
+    @Test("watch lines decode to typed events; an unknown type is skipped with its name, never passed on")
+    func watchLineTypes() {
+        for type in WatchEventType.allCases {
+            let line = KubeClient.decodeWatchLine(.bytes(Array(#"{"type":"\#(type.rawValue)","object":{"kind":"Secret"}}"#.utf8)))
+            guard case .event(let decodedType, let object) = line else {
+                Issue.record("\(type) not decoded: \(line)")
+                continue
+            }
+            #expect(decodedType == type)
+            #expect(object["kind"]?.stringValue == "Secret")
+        }
+        let unknown = KubeClient.decodeWatchLine(.bytes(Array(#"{"type":"UPSERTED","object":{}}"#.utf8)))
+        guard case .skipped(let reason) = unknown else {
+            Issue.record("unknown type passed on: \(unknown)")
+            return
+        }
+        #expect(reason == "unknown watch event type UPSERTED")
     }
 }

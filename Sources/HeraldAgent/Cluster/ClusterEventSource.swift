@@ -51,7 +51,7 @@ public actor ClusterEventSource: ReflectorConsumer {
     public var invalidEvents: Int { invalid }
     public var trackerEvictions: Int { tracker.evictions }
 
-    public func listStarted(reason: String) async {
+    public func listStarted(reason: ListReason) async {
         logger.debug("listing Events", metadata: ["reason": "\(reason)"])
     }
 
@@ -66,18 +66,18 @@ public actor ClusterEventSource: ReflectorConsumer {
         MemoryFootprint.returnFreedMemory()
     }
 
-    public func watchEvent(type: String, object: JSONValue) async {
+    public func watchEvent(type: WatchEventType, object: JSONValue) async {
         switch type {
-        case "ADDED", "MODIFIED":
+        case .added, .modified:
             await consider(object, watchType: type)
-        case "DELETED":
+        case .deleted:
             if let uid = object["metadata"]?["uid"]?.stringValue { tracker.forget(uid: uid) }
-        default:
+        case .bookmark, .error:
             break
         }
     }
 
-    private func consider(_ object: JSONValue, watchType: String?) async {
+    private func consider(_ object: JSONValue, watchType: WatchEventType?) async {
         let decoded: DecodedEvent
         do {
             decoded = try EventDecoder.decodeKubernetesEvent(object, api: api, watchType: watchType, filter: filter)

@@ -47,88 +47,117 @@ public struct ClusterRunner: Sendable {
                 "version": "\(api.version.apiVersion)", "alertStatus": "\(api.alertsHaveStatus)",
                 "providerStatus": "\(api.providersHaveStatus)",
             ])
+        let core = PipelineCore(configuration: configuration, client: client, transport: transport, api: api, logger: logger)
+        let reflectorSettings = Reflector.Settings(
+            watchTimeout: configuration.watchTimeoutSeconds, stallTimeout: configuration.watchStallTimeout)
         let namespace = configuration.watchNamespace
-        let logger = self.logger
-        let metrics = HeraldMetrics(version: configuration.version)
+        let alertReflector = Reflector(
+            client: client, path: api.path("alerts", namespace: namespace), settings: reflectorSettings, consumer: core.store.feed(.alert),
+            logger: logger)
+        let providerReflector = Reflector(
+            client: client, path: api.path("providers", namespace: namespace), settings: reflectorSettings,
+            consumer: core.store.feed(.provider), logger: logger)
+        let lease = LeaseRoles(configuration: configuration, client: client, logger: logger)
+        let intake = EventIntake(
+            EventIntake.Context(
+                client: client, configuration: configuration, processor: core.processor, dispatcher: core.dispatcher, store: core.store,
+                elector: lease.elector, watermarks: lease.watermarks, observer: core.observer, settings: reflectorSettings, logger: logger))
+
+        // Services shut down in reverse order: event intake stops first (and writes the watermark), the
+        // dispatcher drains, and the leader hands the Lease over last.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let elector = lease.elector { services.append(.init(service: LeaderElectionService(elector: elector))) }
+        services.append(
+            .init(service: try HealthServer.make(address: configuration.healthAddress, isReady: { intake.isReady }, logger: logger)))
+        if let address = configuration.metricsAddress {
+            let reflectors = [("alerts", alertReflector), ("providers", providerReflector)]
+            services.append(
+                .init(service: try metricsServer(address: address, core: core, reflectors: reflectors, intake: intake, lease: lease)))
+        }
+        services += [
+            .init(service: DispatcherService(dispatcher: core.dispatcher, drainTimeout: configuration.shutdownTimeout, logger: logger)),
+            .init(service: StoreService(store: core.store, outcomes: core.outcomes)),
+            .init(service: ReflectorService(reflector: alertReflector)),
+            .init(service: ReflectorService(reflector: providerReflector)),
+            .init(service: intake),
+        ]
+        if let address = configuration.eventsAddress {
+            let elector = lease.elector
+            let ingest = try EventIngestServer(
+                address: address, processor: core.processor, isActive: { elector?.isLeader ?? true }, logger: logger)
+            services.append(.init(service: DelayedService(ingest, after: { await core.store.waitForFirstSnapshot() })))
+        }
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        logger.info("herald stopped")
+    }
+
+    /// The metrics endpoint; gauges that are state elsewhere are read when scraped.
+    private func metricsServer(
+        address: String, core: PipelineCore, reflectors: [(String, Reflector)], intake: EventIntake, lease: LeaseRoles
+    ) throws -> PlainHTTPServer {
+        let metrics = core.metrics
+        let dispatcher = core.dispatcher
+        return try MetricsServer.make(
+            address: address, metrics: metrics,
+            refresh: {
+                for (resource, reflector) in reflectors { metrics.observe(reflector.stats, resource: resource) }
+                if let events = intake.reflector { metrics.observe(events.stats, resource: "events") }
+                metrics.queueDepths(dispatcher.queueDepths)
+                if let saved = lease.watermarks?.lastSavedAt { metrics.watermarkAge(saved.duration(to: .now)) }
+                if let elector = lease.elector { metrics.leader(elector.isLeader) }
+            }, logger: logger)
+    }
+}
+
+/// The event path of `herald run`: processor, dispatcher and deliverer, with its observers, and the
+/// store that feeds the processor routing snapshots.
+struct PipelineCore: Sendable {
+    let metrics: HeraldMetrics
+    let observer: PipelineObservers
+    let outcomes: ProviderOutcomeFeed.Stream
+    let dispatcher: Dispatcher
+    let processor: EventProcessor
+    let store: FluxObjectStore
+
+    init(configuration: ClusterConfiguration, client: KubeClient, transport: ProviderTransport, api: FluxServedAPI, logger: Logger) {
+        metrics = HeraldMetrics(version: configuration.version)
         // Decisions and outcomes flow one way, out to the observers: the decision log, metrics, and a
         // bounded stream to the store (Provider status, credential refresh).
         let (outcomes, outcomeFeed) = ProviderOutcomeFeed.make()
         let observer = PipelineObservers([DecisionLog(logger: logger), metrics, outcomeFeed])
         let settings = configuration.pipeline
-        let dispatcher = Dispatcher(
+        dispatcher = Dispatcher(
             concurrency: settings.concurrency, queueCapacity: settings.queueCapacity, overflow: .drop,
             deliverer: Deliverer(transport: transport, retry: settings.retry), logger: logger
         ) { job, outcome in observer.observe(outcome, job: job) }
-        let processor = EventProcessor(
+        processor = EventProcessor(
             pipeline: settings.makePipeline(snapshot: RoutingSnapshot(alerts: [], providers: [], secrets: [:], labels: NoLabels())),
             dispatcher: dispatcher, labels: ClusterLabels(client: client, logger: logger), observer: observer)
-        let store = FluxObjectStore(
+        store = FluxObjectStore(
             client: client, api: api, processor: processor, logger: logger, secretTTL: configuration.secretTTL,
             deliveryStatusInterval: configuration.deliveryStatusInterval)
+        self.outcomes = outcomes
+        self.observer = observer
+    }
+}
 
-        let reflectorSettings = Reflector.Settings(
-            watchTimeout: configuration.watchTimeoutSeconds, stallTimeout: configuration.watchStallTimeout)
-        let alertReflector = Reflector(
-            client: client, path: api.path("alerts", namespace: namespace), settings: reflectorSettings, consumer: store.feed(.alert),
-            logger: logger
-        )
-        let providerReflector = Reflector(
-            client: client, path: api.path("providers", namespace: namespace), settings: reflectorSettings, consumer: store.feed(.provider),
-            logger: logger)
-        let leaseNamespace = configuration.leaseNamespace ?? client.config.namespace
-        let watermarks = configuration.leaseName.map {
-            LeaseWatermarkStore(client: client, namespace: leaseNamespace, name: $0, logger: logger)
-        }
-        let elector: LeaderElector? = configuration.leaderElection.flatMap { timing in
+/// What Herald does with its Lease: keep the delivery watermark on it, and (with `--leader-elect`) hold it.
+struct LeaseRoles: Sendable {
+    let watermarks: LeaseWatermarkStore?
+    let elector: LeaderElector?
+
+    init(configuration: ClusterConfiguration, client: KubeClient, logger: Logger) {
+        let namespace = configuration.leaseNamespace ?? client.config.namespace
+        watermarks = configuration.leaseName.map { LeaseWatermarkStore(client: client, namespace: namespace, name: $0, logger: logger) }
+        elector = configuration.leaderElection.flatMap { timing in
             configuration.leaseName.map { lease in
                 LeaderElector(
-                    client: client, namespace: leaseNamespace, name: lease, identity: LeaderElector.defaultIdentity(), timing: timing,
+                    client: client, namespace: namespace, name: lease, identity: LeaderElector.defaultIdentity(), timing: timing,
                     logger: logger)
             }
         }
-        let intake = EventIntake(
-            EventIntake.Context(
-                client: client, configuration: configuration, processor: processor, dispatcher: dispatcher, store: store, elector: elector,
-                watermarks: watermarks, observer: observer, settings: reflectorSettings, logger: logger))
-        let health = try HealthServer.make(address: configuration.healthAddress, isReady: { intake.isReady }, logger: logger)
-
-        // Services shut down in reverse order: event intake stops first (and writes the watermark), the
-        // dispatcher drains, and the leader hands the Lease over last.
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: health),
-            .init(service: DispatcherService(dispatcher: dispatcher, drainTimeout: configuration.shutdownTimeout, logger: logger)),
-            .init(service: StoreService(store: store, outcomes: outcomes)),
-            .init(service: ReflectorService(reflector: alertReflector)),
-            .init(service: ReflectorService(reflector: providerReflector)),
-            .init(service: intake),
-        ]
-        if let elector { services.insert(.init(service: LeaderElectionService(elector: elector)), at: 0) }
-        if let address = configuration.metricsAddress {
-            let server = try MetricsServer.make(
-                address: address, metrics: metrics,
-                refresh: {
-                    metrics.observe(alertReflector.stats, resource: "alerts")
-                    metrics.observe(providerReflector.stats, resource: "providers")
-                    if let events = intake.reflector { metrics.observe(events.stats, resource: "events") }
-                    metrics.queueDepths(dispatcher.queueDepths)
-                    if let saved = watermarks?.lastSavedAt { metrics.watermarkAge(saved.duration(to: .now)) }
-                    if let elector { metrics.leader(elector.isLeader) }
-                }, logger: logger)
-            services.insert(.init(service: server), at: elector == nil ? 1 : 2)
-        }
-        if let address = configuration.eventsAddress {
-            let ingest = try EventIngestServer(
-                address: address, processor: processor, isActive: { elector?.isLeader ?? true }, logger: logger)
-            services.append(.init(service: DelayedService(ingest, after: { await store.waitForFirstSnapshot() })))
-        }
-        let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(
-                services: services,
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger
-            ))
-        try await group.run()
-        logger.info("herald stopped")
     }
 }
 

@@ -115,12 +115,12 @@ public actor FluxObjectStore {
         scheduleRebuild()
     }
 
-    func apply(_ kind: Kind, type: String, object: JSONValue) {
+    func apply(_ kind: Kind, type: WatchEventType, object: JSONValue) {
         let stored = decode(object, kind: kind)
         let key = stored.meta.key
         switch (kind, type) {
-        case (.alert, "DELETED"): alerts.removeValue(forKey: key)
-        case (.provider, "DELETED"): providers.removeValue(forKey: key)
+        case (.alert, .deleted): alerts.removeValue(forKey: key)
+        case (.provider, .deleted): providers.removeValue(forKey: key)
         case (.alert, _):
             let routingChanged = alerts[key]?.routingInput != stored.routingInput
             alerts[key] = stored
@@ -261,8 +261,8 @@ struct StoreFeed: ReflectorConsumer {
     let store: FluxObjectStore
     let kind: FluxObjectStore.Kind
 
-    func listStarted(reason: String) async { await store.beginList(kind) }
+    func listStarted(reason: ListReason) async { await store.beginList(kind) }
     func listPage(_ items: [JSONValue]) async { await store.listed(kind, items) }
     func listFinished(resourceVersion: String) async { await store.endList(kind) }
-    func watchEvent(type: String, object: JSONValue) async { await store.apply(kind, type: type, object: object) }
+    func watchEvent(type: WatchEventType, object: JSONValue) async { await store.apply(kind, type: type, object: object) }
 }
