@@ -13,23 +13,21 @@ import Synchronization
 /// 3 MiB (413 beyond), 400 for a body that is not a Flux event, 429 with `X-RateLimit-*` and `Retry-After`
 /// for a duplicate within the rate-limit window, otherwise 202 with an empty body. Events go through the
 /// same pipeline as the Event watch, so an occurrence that arrives both ways is sent once.
-public final class EventIngestServer: Service, Sendable {
+public final class EventIngestServer: EventInput {
     /// Largest body accepted: 3 MiB, exactly as notification-controller.
     public static let maximumBodyBytes = 3 << 20
 
     private let host: String
     private let port: Int
-    private let processor: EventProcessor
     private let isActive: @Sendable () -> Bool
     private let logger: Logger
     private let bound = Mutex<Int?>(nil)
 
     /// `isActive` is false on a standby replica: it answers 503 so the controllers' retrying client tries again.
-    public init(address: String, processor: EventProcessor, isActive: @escaping @Sendable () -> Bool = { true }, logger: Logger) throws {
+    public init(address: String, isActive: @escaping @Sendable () -> Bool = { true }, logger: Logger) throws {
         guard let (host, port) = PlainHTTPServer.parse(address) else { throw HealthServerError.invalidAddress(address) }
         self.host = host
         self.port = port
-        self.processor = processor
         self.isActive = isActive
         self.logger = logger
     }
@@ -37,7 +35,10 @@ public final class EventIngestServer: Service, Sendable {
     /// The port actually bound, once listening.
     public var boundPort: Int? { bound.withLock { $0 } }
 
-    public func run() async throws {
+    public var origin: EventOrigin { .ingest }
+
+    /// Listens and answers until graceful shutdown or cancellation.
+    public func feed(_ processor: EventProcessor) async throws {
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .bind(host: host, port: port) { channel in
@@ -53,7 +54,7 @@ public final class EventIngestServer: Service, Sendable {
                 try await withThrowingDiscardingTaskGroup { group in
                     try await server.executeThenClose { connections in
                         for try await connection in connections {
-                            group.addTask { await self.serve(connection) }
+                            group.addTask { await self.serve(connection, processor: processor) }
                         }
                     }
                 }
@@ -64,7 +65,7 @@ public final class EventIngestServer: Service, Sendable {
         }
     }
 
-    private func serve(_ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>) async {
+    private func serve(_ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, processor: EventProcessor) async {
         do {
             try await connection.executeThenClose { inbound, outbound in
                 var head: HTTPRequestHead?
@@ -87,7 +88,9 @@ public final class EventIngestServer: Service, Sendable {
                     case .end:
                         guard let requestHead = head else { continue }
                         let response =
-                            tooLarge ? Response(status: .payloadTooLarge, text: "http: request body too large\n") : await handle(body)
+                            tooLarge
+                            ? Response(status: .payloadTooLarge, text: "http: request body too large\n")
+                            : await handle(body, processor: processor)
                         var headers = HTTPHeaders(response.headers)
                         headers.add(name: "Content-Length", value: String(response.text.utf8.count))
                         if !response.text.isEmpty { headers.add(name: "Content-Type", value: "text/plain; charset=utf-8") }
@@ -111,7 +114,7 @@ public final class EventIngestServer: Service, Sendable {
         var text: String = ""
     }
 
-    private func handle(_ body: ByteBuffer) async -> Response {
+    private func handle(_ body: ByteBuffer, processor: EventProcessor) async -> Response {
         guard isActive() else {
             return Response(status: .serviceUnavailable, headers: [("Retry-After", "1")], text: "not the leader; retry\n")
         }
@@ -126,7 +129,7 @@ public final class EventIngestServer: Service, Sendable {
             logger.debug("event ingest: invalid body", metadata: ["error": "\(error)"])
             return Response(status: .badRequest, text: "invalid event: \(error)\n")
         }
-        let (disposition, windowEnd) = await processor.processReporting(decoded, origin: .ingest)
+        let (disposition, windowEnd) = await processor.processReporting(decoded, origin: origin)
         var headers: [(String, String)] = []
         if let windowEnd {
             let reset = FluxTimestamp(secondsSinceEpoch: windowEnd).rfc1123

@@ -4,20 +4,22 @@ import Logging
 
 /// Events from a JSON-lines file or standard input (`herald replay --events`), fed to the processor in
 /// line order; a line that is not an event is logged with its number and observed as invalid.
-struct FileEventSource: Sendable {
+struct FileEventSource: EventInput {
     let reader: LineReader
     let filter: EventFilter
     let observer: any PipelineObserver
     let tally: ReplayTally
     let logger: Logger
 
+    var origin: EventOrigin { .file }
+
     /// Reads to the end of the input; only a read error of the input itself throws.
-    func run(into processor: EventProcessor) async throws(InputError) {
+    func feed(_ processor: EventProcessor) async throws(InputError) {
         do {
             try await reader.forEachLine { line in
                 tally.lineRead()
                 guard let decoded = decode(line) else { return }
-                _ = await processor.processInTurn(decoded, origin: .file, context: ["line": .stringConvertible(line.number)])
+                _ = await processor.processInTurn(decoded, origin: origin, context: ["line": .stringConvertible(line.number)])
             }
         } catch let error as InputError {
             throw error

@@ -74,7 +74,7 @@ public struct ReplayRunner: Sendable {
         let workers = Task { await dispatcher.run() }
         let failure: InputError?
         do throws(InputError) {
-            try await source.run(into: processor)
+            try await source.feed(processor)
             failure = nil
         } catch {
             failure = error

@@ -37,8 +37,8 @@ struct EventIngestTests {
         let processor = EventProcessor(
             pipeline: EventPipeline(snapshot: snapshot, options: RoutingOptions(), rateLimiter: EventRateLimiter()), dispatcher: dispatcher,
             labels: nil, observer: DecisionLog(logger: AgentFixtures.logger))
-        let server = try EventIngestServer(address: "127.0.0.1:0", processor: processor, logger: AgentFixtures.logger)
-        let serverTask = Task { _ = try? await server.run() }
+        let server = try EventIngestServer(address: "127.0.0.1:0", logger: AgentFixtures.logger)
+        let serverTask = Task { _ = try? await server.feed(processor) }
         let workers = Task { await dispatcher.run() }
         let deadline = ContinuousClock.now.advanced(by: .seconds(5))
         while server.boundPort == nil && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }

@@ -60,7 +60,7 @@ public struct ClusterRunner: Sendable {
         let lease = LeaseRoles(configuration: configuration, client: client, logger: logger)
         let intake = EventIntake(
             EventIntake.Context(
-                client: client, configuration: configuration, processor: core.processor, dispatcher: core.dispatcher, store: core.store,
+                client: client, configuration: configuration, dispatcher: core.dispatcher, store: core.store,
                 elector: lease.elector, watermarks: lease.watermarks, observer: core.observer, settings: reflectorSettings, logger: logger))
 
         // Services shut down in reverse order: event intake stops first (and writes the watermark), the
@@ -79,13 +79,17 @@ public struct ClusterRunner: Sendable {
             .init(service: StoreService(store: core.store, outcomes: core.outcomes)),
             .init(service: ReflectorService(reflector: alertReflector)),
             .init(service: ReflectorService(reflector: providerReflector)),
-            .init(service: intake),
         ]
+        // The event inputs, each feeding the one processor once the first routing snapshot is published.
+        var inputs: [any EventInput] = [intake]
         if let address = configuration.eventsAddress {
             let elector = lease.elector
-            let ingest = try EventIngestServer(
-                address: address, processor: core.processor, isActive: { elector?.isLeader ?? true }, logger: logger)
-            services.append(.init(service: DelayedService(ingest, after: { await core.store.waitForFirstSnapshot() })))
+            inputs.append(try EventIngestServer(address: address, isActive: { elector?.isLeader ?? true }, logger: logger))
+        }
+        let store = core.store
+        for input in inputs {
+            services.append(
+                .init(service: EventInputService(input: input, processor: core.processor, ready: { await store.waitForFirstSnapshot() })))
         }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
@@ -191,26 +195,6 @@ struct ReflectorService: Service {
             await reflector.run()
         }
     }
-}
-
-/// A service that starts once a condition holds (the first routing snapshot), so nothing is routed
-/// against an empty table.
-struct DelayedService<Wrapped: Service>: Service {
-    let wrapped: Wrapped
-    let after: @Sendable () async -> Void
-
-    init(_ wrapped: Wrapped, after: @escaping @Sendable () async -> Void) {
-        self.wrapped = wrapped
-        self.after = after
-    }
-
-    func run() async throws {
-        await cancelWhenGracefulShutdown { await after() }
-        if Task.isCancelled || isShuttingDown { return }
-        try await wrapped.run()
-    }
-
-    private var isShuttingDown: Bool { Task.isShuttingDownGracefully }
 }
 
 /// The dispatcher as a service: on graceful shutdown it stops taking work and drains, for a bounded time.

@@ -16,11 +16,10 @@ import Synchronization
 /// and a fresh list delivers exactly what it does not cover. Losing leadership stops the watch and drops
 /// queued notifications at once; the new leader redelivers from the watermark. On shutdown the watermark
 /// is written once more after intake stopped.
-final class EventIntake: Service, Sendable {
+final class EventIntake: EventInput {
     struct Context: Sendable {
         var client: KubeClient
         var configuration: ClusterConfiguration
-        var processor: EventProcessor
         var dispatcher: Dispatcher
         var store: FluxObjectStore
         var elector: LeaderElector?
@@ -45,16 +44,10 @@ final class EventIntake: Service, Sendable {
         return reflector?.hasSynced ?? false
     }
 
-    func run() async throws {
-        await cancelWhenGracefulShutdown { await self.lead() }
-        // Intake has stopped: the final watermark write, outside the cancelled task so the request can go out.
-        if let source = current.withLock({ $0.source }), context.elector?.isLeader ?? true {
-            await context.watermarks?.save(await source.watermark)
-        }
-    }
+    var origin: EventOrigin { .watch }
 
-    private func lead() async {
-        await context.store.waitForFirstSnapshot()
+    /// Watches Events while this process leads, until cancelled.
+    func feed(_ processor: EventProcessor) async {
         while !Task.isCancelled {
             if let elector = context.elector {
                 await elector.waitForLeadership()
@@ -62,7 +55,7 @@ final class EventIntake: Service, Sendable {
             }
             let path = ResourcePath(group: "", version: "v1", resource: "events", namespace: context.configuration.watchNamespace)
             let source = ClusterEventSource(
-                api: KubernetesEventAPI(apiVersion: path.apiVersion), processor: context.processor,
+                api: KubernetesEventAPI(apiVersion: path.apiVersion), processor: processor,
                 filter: context.configuration.pipeline.eventFilter,
                 startTime: FluxTimestamp(secondsSinceEpoch: Int64(Date().timeIntervalSince1970)),
                 startupGrace: context.configuration.startupGrace, trackerCapacity: context.configuration.occurrenceCapacity,
@@ -98,6 +91,13 @@ final class EventIntake: Service, Sendable {
             current.withLock { $0 = (nil, nil) }
             await context.dispatcher.dropQueued(reason: "not delivered: this process lost leadership")
             context.logger.warning("Event intake stopped: not the leader any more")
+        }
+    }
+
+    /// Intake has stopped: the final watermark write, outside the cancelled task so the request can go out.
+    func stopped() async {
+        if let source = current.withLock({ $0.source }), context.elector?.isLeader ?? true {
+            await context.watermarks?.save(await source.watermark)
         }
     }
 

@@ -45,6 +45,17 @@ public final class LeaderElector: Sendable {
         var observed: String?
         var observedAt: ContinuousClock.Instant = .now
         var transitions = 0
+        /// Subscribers of ``leadership()``, each told of every change.
+        var subscribers: [Int: AsyncStream<Bool>.Continuation] = [:]
+        var nextSubscriber = 0
+
+        /// Sets leadership and tells subscribers when it changed; returns whether it did.
+        mutating func setLeader(_ leading: Bool) -> Bool {
+            guard leader != leading else { return false }
+            leader = leading
+            for subscriber in subscribers.values { subscriber.yield(leading) }
+            return true
+        }
     }
 
     private let state = Mutex(State())
@@ -68,14 +79,31 @@ public final class LeaderElector: Sendable {
 
     public var isLeader: Bool { state.withLock { $0.leader } }
 
-    /// Returns once this process leads, or when the task is cancelled.
-    public func waitForLeadership() async {
-        while !isLeader && !Task.isCancelled { try? await Task.sleep(for: .milliseconds(100)) }
+    /// Leadership as a stream of changes: the current value first, then each change. A slow reader sees
+    /// the newest value, never a stale backlog. The stream ends when the reading task is cancelled.
+    public func leadership() -> AsyncStream<Bool> {
+        let (stream, continuation) = AsyncStream.makeStream(of: Bool.self, bufferingPolicy: .bufferingNewest(1))
+        let id = state.withLock { state in
+            let id = state.nextSubscriber
+            state.nextSubscriber += 1
+            state.subscribers[id] = continuation
+            continuation.yield(state.leader)
+            return id
+        }
+        continuation.onTermination = { [weak self] _ in
+            _ = self?.state.withLock { $0.subscribers.removeValue(forKey: id) }
+        }
+        return stream
     }
 
+    /// Returns once this process leads, or when the task is cancelled.
+    public func waitForLeadership() async { await wait(until: true) }
+
     /// Returns once this process no longer leads, or when the task is cancelled.
-    public func waitForLoss() async {
-        while isLeader && !Task.isCancelled { try? await Task.sleep(for: .milliseconds(100)) }
+    public func waitForLoss() async { await wait(until: false) }
+
+    private func wait(until leading: Bool) async {
+        for await value in leadership() where value == leading { return }
     }
 
     /// Runs the election until cancelled. Call ``releaseIfLeading()`` afterwards, outside the cancelled task.
@@ -93,8 +121,7 @@ public final class LeaderElector: Sendable {
             if leading {
                 let became = state.withLock { state -> Bool in
                     state.lastRenew = now
-                    defer { state.leader = true }
-                    return !state.leader
+                    return state.setLeader(true)
                 }
                 if became { logger.info("became the leader", metadata: ["lease": "\(path)", "identity": "\(identity)"]) }
                 return
@@ -110,10 +137,7 @@ public final class LeaderElector: Sendable {
     }
 
     private func stepDownIfLeading(reason: String) {
-        let was = state.withLock { state -> Bool in
-            defer { state.leader = false }
-            return state.leader
-        }
+        let was = state.withLock { $0.setLeader(false) }
         if was { logger.error("lost leadership; delivery stops", metadata: ["reason": "\(reason)"]) }
     }
 
@@ -185,7 +209,7 @@ public final class LeaderElector: Sendable {
             spec["leaseDurationSeconds"] = 1
             object["spec"] = .object(spec)
             _ = try await client.update(path, .object(object))
-            state.withLock { $0.leader = false }
+            _ = state.withLock { $0.setLeader(false) }
             logger.info("released the lease", metadata: ["lease": "\(path)"])
         } catch {
             logger.warning("could not release the lease; a standby takes over when it expires", metadata: ["error": "\(error)"])
