@@ -16,7 +16,7 @@ public struct DecisionLog: PipelineObserver {
     }
 
     /// One line per pipeline decision (debug), per warning, conflict and failure (error).
-    public func observe(_ result: PipelineResult, origin: EventOrigin, context: Logger.Metadata) {
+    public func observe(_ result: PipelineResult, origin: InputOrigin, context: Logger.Metadata) {
         // Most events log only at debug: skip building their metadata when nothing would be written.
         guard logger.logLevel <= .debug || !result.warnings.isEmpty || !result.conflicts.isEmpty || !result.failures.isEmpty else {
             return

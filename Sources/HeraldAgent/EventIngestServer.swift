@@ -35,7 +35,7 @@ public final class EventIngestServer: EventInput {
     /// The port actually bound, once listening.
     public var boundPort: Int? { bound.withLock { $0 } }
 
-    public var origin: EventOrigin { .ingest }
+    public var origin: InputOrigin { .ingest }
 
     /// Listens and answers until graceful shutdown or cancellation.
     public func feed(_ processor: EventProcessor) async throws {

@@ -7,7 +7,7 @@ import ServiceLifecycle
 /// processor, the dispatcher and the observers do not change.
 public protocol EventInput: Sendable {
     /// Recorded with every decision the input causes (the decision log, the metrics' `source` label).
-    var origin: EventOrigin { get }
+    var origin: InputOrigin { get }
 
     /// Reads and feeds `processor` until the input ends or the task is cancelled.
     func feed(_ processor: EventProcessor) async throws
@@ -35,4 +35,14 @@ struct EventInputService: Service {
         }
         await input.stopped()
     }
+}
+
+/// Which ``EventInput`` an event entered the pipeline through; the `source` label of `herald_events_received_total`.
+public enum InputOrigin: String, Sendable, Hashable, CaseIterable {
+    /// The cluster's Event watch (`herald run`).
+    case watch
+    /// The Flux-compatible HTTP endpoint (`--events-addr`).
+    case ingest
+    /// A file or standard input (`herald replay`).
+    case file
 }

@@ -11,14 +11,6 @@ import Logging
     import Darwin
 #endif
 
-/// Reads an involved object's labels for `matchLabels` while an event waits (the cluster reads them
-/// from the API server; files carry them in the manifests' snapshot instead).
-public protocol InvolvedObjectLabels: Sendable {
-    func labels(of object: ObjectReference) async -> [String: String]?
-}
-
-extension ClusterLabels: InvolvedObjectLabels {}
-
 /// The one event path of every command: routes each event with the newest snapshot, tells the
 /// observers, and hands the rendered notifications to the dispatcher.
 ///
@@ -62,13 +54,13 @@ public actor EventProcessor {
 
     /// Processes one event and tells the caller what became of it (the HTTP ingest answers with it).
     @discardableResult
-    public func process(_ decoded: DecodedEvent, origin: EventOrigin = .watch) async -> PipelineResult.Disposition {
+    public func process(_ decoded: DecodedEvent, origin: InputOrigin = .watch) async -> PipelineResult.Disposition {
         await processReporting(decoded, origin: origin).disposition
     }
 
     /// Processes one event; the result's `rateLimitWindowEnd` is converted to wall-clock seconds.
     public func processReporting(
-        _ decoded: DecodedEvent, origin: EventOrigin = .watch
+        _ decoded: DecodedEvent, origin: InputOrigin = .watch
     ) async -> (
         disposition: PipelineResult.Disposition, windowEndWallSeconds: Int64?
     ) {
@@ -82,7 +74,7 @@ public actor EventProcessor {
 
     /// Processes one event after every event that arrived before it, and returns the whole result;
     /// `context` is added to its log lines (replay's line number).
-    public func processInTurn(_ decoded: DecodedEvent, origin: EventOrigin, context: Logger.Metadata = [:]) async -> PipelineResult {
+    public func processInTurn(_ decoded: DecodedEvent, origin: InputOrigin, context: Logger.Metadata = [:]) async -> PipelineResult {
         await takeTurn()
         defer { passTurn() }
         return await route(decoded, origin: origin, context: context)
@@ -114,7 +106,7 @@ public actor EventProcessor {
         next.resume()
     }
 
-    private func route(_ decoded: DecodedEvent, origin: EventOrigin, context: Logger.Metadata) async -> PipelineResult {
+    private func route(_ decoded: DecodedEvent, origin: InputOrigin, context: Logger.Metadata) async -> PipelineResult {
         processed += 1
         var context = context
         context["sequence"] = .stringConvertible(processed)
@@ -164,17 +156,6 @@ public actor EventProcessor {
     static func now() -> Int64 { processStart.duration(to: .now).nanoseconds }
 
     private static let processStart = ContinuousClock.now
-}
-
-/// The labels of one object, fetched for one event.
-struct FetchedLabels: LabelLookup {
-    let object: ObjectReference
-    let labels: [String: String]?
-
-    func labels(group: String, kind: String, key: ObjectKey) -> [String: String]? {
-        guard group == object.group, kind == object.kind, key.namespace == object.namespace, key.name == object.name else { return nil }
-        return labels
-    }
 }
 
 extension RoutingSnapshot {

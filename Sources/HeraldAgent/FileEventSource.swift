@@ -11,7 +11,7 @@ struct FileEventSource: EventInput {
     let tally: ReplayTally
     let logger: Logger
 
-    var origin: EventOrigin { .file }
+    var origin: InputOrigin { .file }
 
     /// Reads to the end of the input; only a read error of the input itself throws.
     func feed(_ processor: EventProcessor) async throws(InputError) {

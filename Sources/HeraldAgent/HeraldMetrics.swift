@@ -36,7 +36,7 @@ public final class HeraldMetrics: Sendable {
     /// Prometheus text exposition format.
     public func exposition() -> [UInt8] { registry.emitToBuffer() }
 
-    public func eventReceived(from origin: EventOrigin) {
+    public func eventReceived(from origin: InputOrigin) {
         counter("events_received", "total", "Events read, by source (watch, ingest, file).", [("source", origin.rawValue)])
             .increment()
     }
@@ -144,14 +144,14 @@ public final class HeraldMetrics: Sendable {
 }
 
 extension HeraldMetrics: PipelineObserver {
-    public func observe(_ result: PipelineResult, origin: EventOrigin, context: Logger.Metadata) {
+    public func observe(_ result: PipelineResult, origin: InputOrigin, context: Logger.Metadata) {
         eventReceived(from: origin)
         record(result)
     }
 
     public func observe(_ outcome: DeliveryOutcome, job: DeliveryJob) { record(outcome, job: job) }
 
-    public func observeInvalidInput(origin: EventOrigin) {
+    public func observeInvalidInput(origin: InputOrigin) {
         eventReceived(from: origin)
         eventDropped(.invalid)
     }

@@ -1,31 +1,21 @@
 import HeraldCore
 import Logging
 
-/// Where an event entered the pipeline; the `source` label of `herald_events_received_total`.
-public enum EventOrigin: String, Sendable, Hashable, CaseIterable {
-    /// The cluster's Event watch (`herald run`).
-    case watch
-    /// The Flux-compatible HTTP endpoint (`--events-addr`).
-    case ingest
-    /// A file or standard input (`herald replay`).
-    case file
-}
-
 /// Sees every decision the pipeline takes, once: what became of each event and of each delivery.
 ///
 /// Metrics, the decision log, replay's tally and the dry-run printer implement it, so every command
 /// and every source gets all of them by passing its observers; no component counts or logs on its own.
 public protocol PipelineObserver: Sendable {
     /// An event from `origin` went through the pipeline; `context` names the input (sequence, line, uid).
-    func observe(_ result: PipelineResult, origin: EventOrigin, context: Logger.Metadata)
+    func observe(_ result: PipelineResult, origin: InputOrigin, context: Logger.Metadata)
     /// A delivery ended, or was refused before an attempt (a full queue, a lost leadership).
     func observe(_ outcome: DeliveryOutcome, job: DeliveryJob)
     /// An input that is not an event (a malformed line or object) was read from `origin` and dropped.
-    func observeInvalidInput(origin: EventOrigin)
+    func observeInvalidInput(origin: InputOrigin)
 }
 
 extension PipelineObserver {
-    public func observeInvalidInput(origin: EventOrigin) {}
+    public func observeInvalidInput(origin: InputOrigin) {}
 }
 
 /// Several observers as one, called in order.
@@ -34,7 +24,7 @@ public struct PipelineObservers: PipelineObserver {
 
     public init(_ observers: [any PipelineObserver]) { self.observers = observers }
 
-    public func observe(_ result: PipelineResult, origin: EventOrigin, context: Logger.Metadata) {
+    public func observe(_ result: PipelineResult, origin: InputOrigin, context: Logger.Metadata) {
         for observer in observers { observer.observe(result, origin: origin, context: context) }
     }
 
@@ -42,7 +32,7 @@ public struct PipelineObservers: PipelineObserver {
         for observer in observers { observer.observe(outcome, job: job) }
     }
 
-    public func observeInvalidInput(origin: EventOrigin) {
+    public func observeInvalidInput(origin: InputOrigin) {
         for observer in observers { observer.observeInvalidInput(origin: origin) }
     }
 }

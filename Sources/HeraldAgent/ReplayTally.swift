@@ -29,9 +29,9 @@ final class ReplayTally: PipelineObserver {
 
     func lineRead() { summary.withLock { $0.lines += 1 } }
 
-    func observeInvalidInput(origin: EventOrigin) { summary.withLock { $0.invalidLines += 1 } }
+    func observeInvalidInput(origin: InputOrigin) { summary.withLock { $0.invalidLines += 1 } }
 
-    func observe(_ result: PipelineResult, origin: EventOrigin, context: Logger.Metadata) {
+    func observe(_ result: PipelineResult, origin: InputOrigin, context: Logger.Metadata) {
         summary.withLock { summary in
             switch result.disposition {
             case .ignored: summary.ignored += 1

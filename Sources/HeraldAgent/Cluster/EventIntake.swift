@@ -44,7 +44,7 @@ final class EventIntake: EventInput {
         return reflector?.hasSynced ?? false
     }
 
-    var origin: EventOrigin { .watch }
+    var origin: InputOrigin { .watch }
 
     /// Watches Events while this process leads, until cancelled.
     func feed(_ processor: EventProcessor) async {

@@ -1,0 +1,66 @@
+import HeraldKube
+import Logging
+import ServiceLifecycle
+
+/// The object store's own work: building snapshots after each change, and learning from delivery outcomes.
+struct StoreService: Service {
+    let store: FluxObjectStore
+    let outcomes: ProviderOutcomeFeed.Stream
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await store.runRebuilds() }
+                group.addTask {
+                    for await (provider, outcome) in outcomes { await store.observe(outcome, provider: provider) }
+                }
+                await group.waitForAll()
+            }
+        }
+    }
+}
+
+/// A reflector as a service: runs until graceful shutdown.
+struct ReflectorService: Service {
+    let reflector: Reflector
+    /// Waited for before the first list: the Event watch starts once Alerts and Providers are routable.
+    var after: @Sendable () async -> Void = {}
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await after()
+            await reflector.run()
+        }
+    }
+}
+
+/// The dispatcher as a service: on graceful shutdown it stops taking work and drains, for a bounded time.
+struct DispatcherService: Service {
+    let dispatcher: Dispatcher
+    let drainTimeout: Duration
+    let logger: Logger
+
+    func run() async throws {
+        let workers = Task { await dispatcher.run() }
+        try? await gracefulShutdown()
+        await dispatcher.finish()
+        let drained = await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await workers.value
+                return true
+            }
+            group.addTask {
+                try? await Task.sleep(for: drainTimeout)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+        if !drained {
+            logger.warning("shutdown timeout reached; abandoning deliveries still in flight", metadata: ["timeout": "\(drainTimeout)"])
+            workers.cancel()
+            await workers.value
+        }
+    }
+}

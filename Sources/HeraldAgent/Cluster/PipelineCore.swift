@@ -1,0 +1,35 @@
+import HeraldCore
+import HeraldKube
+import Logging
+
+/// The event path of `herald run`: processor, dispatcher and deliverer, with its observers, and the
+/// store that feeds the processor routing snapshots.
+struct PipelineCore: Sendable {
+    let metrics: HeraldMetrics
+    let observer: PipelineObservers
+    let outcomes: ProviderOutcomeFeed.Stream
+    let dispatcher: Dispatcher
+    let processor: EventProcessor
+    let store: FluxObjectStore
+
+    init(configuration: ClusterConfiguration, client: KubeClient, transport: ProviderTransport, api: FluxServedAPI, logger: Logger) {
+        metrics = HeraldMetrics(version: configuration.version)
+        // Decisions and outcomes flow one way, out to the observers: the decision log, metrics, and a
+        // bounded stream to the store (Provider status, credential refresh).
+        let (outcomes, outcomeFeed) = ProviderOutcomeFeed.make()
+        let observer = PipelineObservers([DecisionLog(logger: logger), metrics, outcomeFeed])
+        let settings = configuration.pipeline
+        dispatcher = Dispatcher(
+            concurrency: settings.concurrency, queueCapacity: settings.queueCapacity, overflow: .drop,
+            deliverer: Deliverer(transport: transport, retry: settings.retry), logger: logger
+        ) { job, outcome in observer.observe(outcome, job: job) }
+        processor = EventProcessor(
+            pipeline: settings.makePipeline(snapshot: RoutingSnapshot(alerts: [], providers: [], secrets: [:], labels: NoLabels())),
+            dispatcher: dispatcher, labels: ClusterLabels(client: client, logger: logger), observer: observer)
+        store = FluxObjectStore(
+            client: client, api: api, processor: processor, logger: logger, secretTTL: configuration.secretTTL,
+            deliveryStatusInterval: configuration.deliveryStatusInterval)
+        self.outcomes = outcomes
+        self.observer = observer
+    }
+}
