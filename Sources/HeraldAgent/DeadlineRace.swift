@@ -1,28 +1,44 @@
-import HeraldCore
-
-/// One attempt of a transport, bounded by the delivery's deadline: whichever ends first wins, and the
-/// other is cancelled. Libraries' own timeouts cover only part of an exchange (a response head, a
-/// connect); this covers all of it.
+/// Work bounded by a deadline: whichever ends first wins, and the other is cancelled.
+///
+/// Libraries' own timeouts cover only part of an exchange (a response head, a connect); this covers all
+/// of it. Transports bound each attempt with it, and shutdown bounds the dispatcher's drain.
 enum DeadlineRace {
-    static func run(
-        until deadline: ContinuousClock.Instant,
-        _ operation: @escaping @Sendable () async -> Result<ProviderResponse, TransportError>
-    ) async -> Result<ProviderResponse, TransportError> {
-        await withTaskGroup(of: Result<ProviderResponse, TransportError>?.self) { group in
-            group.addTask { await operation() }
+    /// The operation's result, or nil when the deadline came first (the operation is then cancelled and
+    /// awaited, so nothing it started outlives the call).
+    static func run<Value: Sendable>(
+        until deadline: ContinuousClock.Instant, _ operation: @escaping @Sendable () async -> Value
+    ) async -> Value? {
+        await withTaskGroup(of: Finish<Value>.self) { group in
+            group.addTask { .done(await operation()) }
             group.addTask {
-                try? await Task.sleep(until: deadline, clock: .continuous)
-                return Task.isCancelled ? nil : .failure(.timeout)
-            }
-            var outcome: Result<ProviderResponse, TransportError> = .failure(.timeout)
-            for await value in group {
-                if let value {
-                    outcome = value
-                    break
+                do {
+                    try await Task.sleep(until: deadline, clock: .continuous)
+                    return .deadline
+                } catch {
+                    return .cancelled
                 }
             }
-            group.cancelAll()
-            return outcome
+            defer { group.cancelAll() }
+            for await finish in group {
+                switch finish {
+                case .done(let value): return value
+                case .deadline: return nil
+                // The caller was cancelled: the operation sees it too; its own answer is the result.
+                case .cancelled: continue
+                }
+            }
+            return nil
         }
+    }
+
+    private enum Finish<Value: Sendable>: Sendable {
+        case done(Value)
+        case deadline
+        case cancelled
+    }
+
+    /// `run(until:)` for a duration from now.
+    static func run<Value: Sendable>(within timeout: Duration, _ operation: @escaping @Sendable () async -> Value) async -> Value? {
+        await run(until: .now.advanced(by: timeout), operation)
     }
 }

@@ -29,9 +29,13 @@ public actor EventProcessor {
     private var turnHead = 0
     public private(set) var processed = 0
 
+    private let clock: WallClock
+
     public init(
-        pipeline: EventPipeline, dispatcher: Dispatcher, labels: (any InvolvedObjectLabels)?, observer: any PipelineObserver
+        pipeline: EventPipeline, dispatcher: Dispatcher, labels: (any InvolvedObjectLabels)?, observer: any PipelineObserver,
+        clock: WallClock = .system
     ) {
+        self.clock = clock
         self.pipeline = pipeline
         self.dispatcher = dispatcher
         self.labels = labels
@@ -67,7 +71,7 @@ public actor EventProcessor {
         let result = await processInTurn(decoded, origin: origin)
         let wall = result.rateLimitWindowEnd.map { end -> Int64 in
             let remaining = end - Self.now()
-            return Self.wallSeconds() + (remaining + 999_999_999) / 1_000_000_000
+            return clock.reading.seconds + (remaining + 999_999_999) / 1_000_000_000
         }
         return (result.disposition, wall)
     }
@@ -135,12 +139,6 @@ public actor EventProcessor {
             await dispatcher.enqueue(job)
         }
         return result
-    }
-
-    static func wallSeconds() -> Int64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return Int64(spec.tv_sec)
     }
 
     private func needsLabels(_ event: Event) -> Bool {

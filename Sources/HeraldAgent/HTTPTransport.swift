@@ -46,18 +46,19 @@ public final class HTTPTransport: Transport {
         if let material = options.tls { httpRequest.tlsConfiguration = try tlsConfiguration(for: material) }
 
         let prepared = httpRequest
-        let result = await DeadlineRace.run(until: deadline) {
-            do {
-                let remaining = ContinuousClock.now.duration(to: deadline)
-                let response = try await client.execute(prepared, timeout: .nanoseconds(max(1, remaining.nanoseconds)))
-                var body = try await response.body.collect(upTo: Self.maximumResponseBytes)
-                let bytes = body.readBytes(length: body.readableBytes) ?? []
-                let headers = response.headers.map { HTTPHeaderField($0.name, $0.value) }
-                return .success(ProviderResponse(status: Int(response.status.code), headers: headers, body: bytes))
-            } catch {
-                return .failure(Self.classify(error))
-            }
-        }
+        let result =
+            await DeadlineRace.run(until: deadline) { () async -> Result<ProviderResponse, TransportError> in
+                do {
+                    let remaining = ContinuousClock.now.duration(to: deadline)
+                    let response = try await client.execute(prepared, timeout: .nanoseconds(max(1, remaining.nanoseconds)))
+                    var body = try await response.body.collect(upTo: Self.maximumResponseBytes)
+                    let bytes = body.readBytes(length: body.readableBytes) ?? []
+                    let headers = response.headers.map { HTTPHeaderField($0.name, $0.value) }
+                    return .success(ProviderResponse(status: Int(response.status.code), headers: headers, body: bytes))
+                } catch {
+                    return .failure(Self.classify(error))
+                }
+            } ?? .failure(.timeout)
         return try result.get()
     }
 

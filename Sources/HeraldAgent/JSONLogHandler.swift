@@ -20,10 +20,12 @@ public struct JSONLogHandler: LogHandler {
     public var metadataProvider: Logger.MetadataProvider?
     let label: String
     let output: FileOutput
+    let clock: WallClock
 
-    public init(label: String, output: FileOutput = .standardError) {
+    public init(label: String, output: FileOutput = .standardError, clock: WallClock = .system) {
         self.label = label
         self.output = output
+        self.clock = clock
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -36,7 +38,7 @@ public struct JSONLogHandler: LogHandler {
         if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
         output.write(
-            JSONWriter.string(Self.record(level: event.level, message: "\(event.message)", metadata: merged, now: Self.now())) + "\n")
+            JSONWriter.string(Self.record(level: event.level, message: "\(event.message)", metadata: merged, now: now())) + "\n")
     }
 
     /// The JSON object for one log line; exposed for tests.
@@ -64,9 +66,8 @@ public struct JSONLogHandler: LogHandler {
         }
     }
 
-    static func now() -> (seconds: Int64, millis: Int) {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return (Int64(spec.tv_sec), Int(spec.tv_nsec / 1_000_000))
+    func now() -> (seconds: Int64, millis: Int) {
+        let reading = clock.reading
+        return (reading.seconds, reading.nanoseconds / 1_000_000)
     }
 }

@@ -27,16 +27,17 @@ public struct NATSTransport: Transport {
             throw .invalidRequest("NATS subject must be non-empty and contain no spaces")
         }
         let tls = try HTTPTransport.makeTLSConfiguration(options.tls)
-        let result = await DeadlineRace.run(until: deadline) {
-            do throws(TransportError) {
-                try await Self.publish(
-                    host: address.host, port: address.port ?? 4222, forceTLS: address.scheme == "tls" || options.tls != nil, tls: tls,
-                    credentials: options.nats ?? .none, subject: subject, payload: request.body)
-                return .success(ProviderResponse(status: 200))
-            } catch {
-                return .failure(error)
-            }
-        }
+        let result =
+            await DeadlineRace.run(until: deadline) { () async -> Result<ProviderResponse, TransportError> in
+                do throws(TransportError) {
+                    try await Self.publish(
+                        host: address.host, port: address.port ?? 4222, forceTLS: address.scheme == "tls" || options.tls != nil, tls: tls,
+                        credentials: options.nats ?? .none, subject: subject, payload: request.body)
+                    return .success(ProviderResponse(status: 200))
+                } catch {
+                    return .failure(error)
+                }
+            } ?? .failure(.timeout)
         return try result.get()
     }
 

@@ -1,3 +1,5 @@
+import HeraldCore
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
@@ -6,8 +8,10 @@
     import Darwin
 #endif
 
-/// The time of day, injected wherever a decision depends on it (token expiry), so tests can move it.
-/// It lives with the deliverer, not in HeraldCore: reading the clock is I/O, and the core stays pure.
+/// The time of day: Herald's one wall clock, injected wherever a decision or a written record depends
+/// on it (token expiry, Event and Lease timestamps, the startup grace, rate-limit headers, log lines),
+/// so tests can move it. It lives in the agent, not in HeraldCore: reading the clock is I/O, and the
+/// core stays pure. Durations and deadlines use `ContinuousClock` instead, which never jumps.
 public struct WallClock: Sendable {
     private let read: @Sendable () -> Double
 
@@ -23,5 +27,23 @@ public struct WallClock: Sendable {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
         return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1_000_000_000
+    }
+
+    /// One reading split into whole seconds and the nanoseconds past them.
+    public var reading: (seconds: Int64, nanoseconds: Int) {
+        let value = now
+        let seconds = value.rounded(.down)
+        return (Int64(seconds), min(999_999_999, Int((value - seconds) * 1_000_000_000)))
+    }
+
+    /// The current second, as Kubernetes and Flux write times (`metav1.Time`).
+    public var timestamp: FluxTimestamp { FluxTimestamp(secondsSinceEpoch: reading.seconds) }
+
+    /// `metav1.MicroTime`: RFC 3339 with microseconds, UTC (Lease renew times).
+    public var microTime: String {
+        let (seconds, nanoseconds) = reading
+        let micros = String(nanoseconds / 1000)
+        let base = FluxTimestamp(secondsSinceEpoch: seconds).rfc3339.dropLast()
+        return base + "." + String(repeating: "0", count: 6 - micros.count) + micros + "Z"
     }
 }

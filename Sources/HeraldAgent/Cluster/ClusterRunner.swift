@@ -16,10 +16,13 @@ import Synchronization
 public struct ClusterRunner: Sendable {
     public let configuration: ClusterConfiguration
     public let logger: Logger
+    /// The one wall clock of the process, handed to every part that reads the time of day.
+    public let clock: WallClock
 
-    public init(configuration: ClusterConfiguration, logger: Logger) {
+    public init(configuration: ClusterConfiguration, logger: Logger, clock: WallClock = .system) {
         self.configuration = configuration
         self.logger = logger
+        self.clock = clock
     }
 
     public func run(environment: [String: String]) async throws {
@@ -47,7 +50,8 @@ public struct ClusterRunner: Sendable {
                 "version": "\(api.version.apiVersion)", "alertStatus": "\(api.alertsHaveStatus)",
                 "providerStatus": "\(api.providersHaveStatus)",
             ])
-        let core = PipelineCore(configuration: configuration, client: client, transport: transport, api: api, logger: logger)
+        let core = PipelineCore(
+            configuration: configuration, client: client, transport: transport, api: api, clock: clock, logger: logger)
         let reflectorSettings = Reflector.Settings(
             watchTimeout: configuration.watchTimeoutSeconds, stallTimeout: configuration.watchStallTimeout)
         let namespace = configuration.watchNamespace
@@ -57,11 +61,12 @@ public struct ClusterRunner: Sendable {
         let providerReflector = Reflector(
             client: client, path: api.path("providers", namespace: namespace), settings: reflectorSettings,
             consumer: core.store.feed(.provider), logger: logger)
-        let lease = LeaseRoles(configuration: configuration, client: client, logger: logger)
+        let lease = LeaseRoles(configuration: configuration, client: client, clock: clock, logger: logger)
         let intake = EventIntake(
             EventIntake.Context(
                 client: client, configuration: configuration, dispatcher: core.dispatcher, store: core.store,
-                elector: lease.elector, watermarks: lease.watermarks, observer: core.observer, settings: reflectorSettings, logger: logger))
+                elector: lease.elector, watermarks: lease.watermarks, observer: core.observer, settings: reflectorSettings, logger: logger,
+                clock: clock))
 
         // Services shut down in reverse order: event intake stops first (and writes the watermark), the
         // dispatcher drains, and the leader hands the Lease over last.

@@ -44,19 +44,7 @@ struct DispatcherService: Service {
         let workers = Task { await dispatcher.run() }
         try? await gracefulShutdown()
         await dispatcher.finish()
-        let drained = await withTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                await workers.value
-                return true
-            }
-            group.addTask {
-                try? await Task.sleep(for: drainTimeout)
-                return false
-            }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
-        }
+        let drained = await DeadlineRace.run(within: drainTimeout) { await workers.value } != nil
         if !drained {
             logger.warning("shutdown timeout reached; abandoning deliveries still in flight", metadata: ["timeout": "\(drainTimeout)"])
             workers.cancel()

@@ -27,6 +27,7 @@ final class EventIntake: EventInput {
         var observer: any PipelineObserver
         var settings: Reflector.Settings
         var logger: Logger
+        var clock: WallClock = .system
     }
 
     private let context: Context
@@ -57,7 +58,7 @@ final class EventIntake: EventInput {
             let source = ClusterEventSource(
                 api: KubernetesEventAPI(apiVersion: path.apiVersion), processor: processor,
                 filter: context.configuration.pipeline.eventFilter,
-                startTime: FluxTimestamp(secondsSinceEpoch: Int64(Date().timeIntervalSince1970)),
+                startTime: context.clock.timestamp,
                 startupGrace: context.configuration.startupGrace, trackerCapacity: context.configuration.occurrenceCapacity,
                 logger: context.logger, observer: context.observer, resumeFrom: await loadWatermark())
             let reflector = Reflector(

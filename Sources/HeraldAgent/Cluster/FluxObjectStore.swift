@@ -70,14 +70,15 @@ public actor FluxObjectStore {
 
     public init(
         client: KubeClient, api: FluxServedAPI, processor: EventProcessor, logger: Logger, secretTTL: Duration = .seconds(300),
-        deliveryStatusInterval: Duration = .seconds(30)
+        deliveryStatusInterval: Duration = .seconds(30), clock: WallClock = .system
     ) {
         self.client = client
         self.api = api
         self.processor = processor
         self.logger = logger
         self.secretTTL = secretTTL
-        self.statusWriter = StatusWriter(client: client, api: api, logger: logger, deliveryInterval: deliveryStatusInterval)
+        self.statusWriter = StatusWriter(
+            client: client, api: api, logger: logger, deliveryInterval: deliveryStatusInterval, clock: clock)
         (changes, changed) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 

@@ -37,6 +37,7 @@ public final class LeaderElector: Sendable {
     private let client: KubeClient
     private let path: ResourcePath
     private let timing: Timing
+    private let clock: WallClock
     private let logger: Logger
 
     private struct State {
@@ -60,7 +61,10 @@ public final class LeaderElector: Sendable {
 
     private let state = Mutex(State())
 
-    public init(client: KubeClient, namespace: String, name: String, identity: String, timing: Timing, logger: Logger) {
+    public init(
+        client: KubeClient, namespace: String, name: String, identity: String, timing: Timing, clock: WallClock = .system, logger: Logger
+    ) {
+        self.clock = clock
         self.client = client
         self.path = ResourcePath(group: "coordination.k8s.io", version: "v1", resource: "leases", namespace: namespace, name: name)
         self.identity = identity
@@ -142,7 +146,7 @@ public final class LeaderElector: Sendable {
     }
 
     private func tryAcquireOrRenew(now: ContinuousClock.Instant) async throws(KubeError) -> Bool {
-        let stamp = Self.microTime()
+        let stamp = clock.microTime
         let seconds = Int(timing.leaseDuration.components.seconds)
         let current: JSONValue
         do {
@@ -216,12 +220,4 @@ public final class LeaderElector: Sendable {
         }
     }
 
-    /// `metav1.MicroTime`: RFC 3339 with microseconds, UTC.
-    static func microTime() -> String {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        let base = FluxTimestamp(secondsSinceEpoch: Int64(spec.tv_sec)).rfc3339.dropLast()
-        let micros = String(spec.tv_nsec / 1000)
-        return base + "." + String(repeating: "0", count: 6 - micros.count) + micros + "Z"
-    }
 }

@@ -6,14 +6,14 @@ struct LeaseRoles: Sendable {
     let watermarks: LeaseWatermarkStore?
     let elector: LeaderElector?
 
-    init(configuration: ClusterConfiguration, client: KubeClient, logger: Logger) {
+    init(configuration: ClusterConfiguration, client: KubeClient, clock: WallClock, logger: Logger) {
         let namespace = configuration.leaseNamespace ?? client.config.namespace
         watermarks = configuration.leaseName.map { LeaseWatermarkStore(client: client, namespace: namespace, name: $0, logger: logger) }
         elector = configuration.leaderElection.flatMap { timing in
             configuration.leaseName.map { lease in
                 LeaderElector(
                     client: client, namespace: namespace, name: lease, identity: LeaderElector.defaultIdentity(), timing: timing,
-                    logger: logger)
+                    clock: clock, logger: logger)
             }
         }
     }

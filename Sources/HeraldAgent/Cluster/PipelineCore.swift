@@ -12,7 +12,10 @@ struct PipelineCore: Sendable {
     let processor: EventProcessor
     let store: FluxObjectStore
 
-    init(configuration: ClusterConfiguration, client: KubeClient, transport: ProviderTransport, api: FluxServedAPI, logger: Logger) {
+    init(
+        configuration: ClusterConfiguration, client: KubeClient, transport: ProviderTransport, api: FluxServedAPI, clock: WallClock,
+        logger: Logger
+    ) {
         metrics = HeraldMetrics(version: configuration.version)
         // Decisions and outcomes flow one way, out to the observers: the decision log, metrics, and a
         // bounded stream to the store (Provider status, credential refresh).
@@ -21,14 +24,14 @@ struct PipelineCore: Sendable {
         let settings = configuration.pipeline
         dispatcher = Dispatcher(
             concurrency: settings.concurrency, queueCapacity: settings.queueCapacity, overflow: .drop,
-            deliverer: Deliverer(transport: transport, retry: settings.retry), logger: logger
+            deliverer: Deliverer(transport: transport, retry: settings.retry, wallClock: clock), logger: logger
         ) { job, outcome in observer.observe(outcome, job: job) }
         processor = EventProcessor(
             pipeline: settings.makePipeline(snapshot: RoutingSnapshot(alerts: [], providers: [], secrets: [:], labels: NoLabels())),
-            dispatcher: dispatcher, labels: ClusterLabels(client: client, logger: logger), observer: observer)
+            dispatcher: dispatcher, labels: ClusterLabels(client: client, logger: logger), observer: observer, clock: clock)
         store = FluxObjectStore(
             client: client, api: api, processor: processor, logger: logger, secretTTL: configuration.secretTTL,
-            deliveryStatusInterval: configuration.deliveryStatusInterval)
+            deliveryStatusInterval: configuration.deliveryStatusInterval, clock: clock)
         self.outcomes = outcomes
         self.observer = observer
     }

@@ -36,8 +36,10 @@ actor StatusWriter {
     private var conditions: [String: [String: JSONValue]] = [:]
     private var providers: [ObjectKey: FluxObjectStore.Stored] = [:]
     private var deliveries: DeliveryStatus
+    private let clock: WallClock
 
-    init(client: KubeClient, api: FluxServedAPI, logger: Logger, deliveryInterval: Duration = .seconds(30)) {
+    init(client: KubeClient, api: FluxServedAPI, logger: Logger, deliveryInterval: Duration = .seconds(30), clock: WallClock = .system) {
+        self.clock = clock
         self.client = client
         self.api = api
         self.logger = logger
@@ -126,7 +128,7 @@ actor StatusWriter {
                 reported[identity] = fingerprint
                 return
             }
-            let condition = Self.condition(
+            let condition = self.condition(
                 type: "Ready", status: readiness.ready, reason: readiness.reason, message: readiness.message,
                 generation: stored.meta.generation)
             if await patchConditions(kind, key: key, setting: condition, observedGeneration: stored.meta.generation) {
@@ -168,7 +170,7 @@ actor StatusWriter {
         guard let stored = providers[key] else { return }
         logger.debug("delivery status changed", metadata: ["provider": "\(key)", "reason": "\(result.reason)"])
         if api.providersHaveStatus {
-            let condition = Self.condition(
+            let condition = self.condition(
                 type: DeliveryStatus.conditionType, status: result.succeeded, reason: result.reason, message: result.message,
                 generation: nil)
             _ = await patchConditions(.provider, key: key, setting: condition, observedGeneration: nil)
@@ -207,10 +209,10 @@ actor StatusWriter {
         }
     }
 
-    static func condition(type: String, status: Bool, reason: String, message: String, generation: Int?) -> JSONValue {
+    func condition(type: String, status: Bool, reason: String, message: String, generation: Int?) -> JSONValue {
         var condition = JSONObject([
             ("type", .string(type)), ("status", .string(status ? "True" : "False")), ("reason", .string(reason)),
-            ("message", .string(message)), ("lastTransitionTime", .string(now())),
+            ("message", .string(message)), ("lastTransitionTime", .string(clock.timestamp.rfc3339)),
         ])
         if let generation { condition.append("observedGeneration", .integer(generation)) }
         return .object(condition)
@@ -231,8 +233,9 @@ actor StatusWriter {
         async
     {
         let key = stored.meta.key
-        let now = Self.now()
-        let suffix = String(UInt64(Date().timeIntervalSince1970 * 1_000_000_000), radix: 16)
+        let reading = clock.reading
+        let now = FluxTimestamp(secondsSinceEpoch: reading.seconds).rfc3339
+        let suffix = String(UInt64(reading.seconds) * 1_000_000_000 + UInt64(reading.nanoseconds), radix: 16)
         let event: JSONValue = [
             "apiVersion": "v1", "kind": "Event",
             "metadata": ["name": .string("\(key.name).\(suffix)"), "namespace": .string(key.namespace)],
@@ -251,7 +254,4 @@ actor StatusWriter {
         }
     }
 
-    static func now() -> String {
-        FluxTimestamp(secondsSinceEpoch: Int64(Date().timeIntervalSince1970)).rfc3339
-    }
 }
