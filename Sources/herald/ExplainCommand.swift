@@ -2,6 +2,8 @@ import ArgumentParser
 import HeraldAgent
 import HeraldCore
 import HeraldJSON
+import HeraldKube
+import Logging
 
 /// `herald explain`: why an event did or did not become a notification.
 struct ExplainCommand: AsyncParsableCommand {
@@ -15,6 +17,11 @@ struct ExplainCommand: AsyncParsableCommand {
             sent (credentials redacted). Nothing is sent. The lines before --line go through the pipeline \
             first, so rate limiting is what a replay of the file would see.
 
+            With --event NAMESPACE/NAME, the Event, the Alerts and Providers, their Secrets and the involved \
+            object's labels are read from the cluster instead (kubeconfig, KUBECONFIG, the in-cluster service \
+            account or ~/.kube/config), as herald run reads them. The rate limiter then starts empty: a running \
+            Herald may have rate-limited the event although explain passes it.
+
             Exit status: 0 at least one notification would be sent; 1 none would; 2 invalid command line, \
             manifests or event line.
             """
@@ -26,7 +33,7 @@ struct ExplainCommand: AsyncParsableCommand {
     var manifests: [String] = []
 
     @Option(name: .long, help: ArgumentHelp("A JSON-lines file of events, or - for standard input.", valueName: "path"))
-    var events: String
+    var events: String?
 
     @Option(name: .long, help: ArgumentHelp("The line of --events to explain (the first is 1).", valueName: "n"))
     var line: Int = 1
@@ -34,9 +41,20 @@ struct ExplainCommand: AsyncParsableCommand {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "An Event in the cluster; not implemented yet: export it with kubectl get event NAME -n NS -o json and pass the file.",
+            "An Event in the cluster, explained with the cluster's Alerts, Providers and Secrets (instead of --events and --manifests).",
             valueName: "namespace/name"))
     var event: String?
+
+    @Option(name: .long, help: ArgumentHelp("With --event: path to a kubeconfig file.", valueName: "path"))
+    var kubeconfig: String?
+
+    @Option(name: .long, help: ArgumentHelp("With --event: the kubeconfig context to use.", valueName: "name"))
+    var context: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("With --event: read Alerts and Providers of this namespace only (default: all).", valueName: "namespace"))
+    var watchNamespace: String?
 
     @Option(name: .long, help: ArgumentHelp("text or json.", valueName: "format"))
     var output: String = "text"
@@ -44,32 +62,34 @@ struct ExplainCommand: AsyncParsableCommand {
     @OptionGroup var pipeline: PipelineOptions
 
     func validate() throws {
+        if !["text", "json"].contains(output) { throw ValidationError("--output must be text or json") }
         if let event {
-            throw ValidationError(
-                "--event \(event): reading the Event from the cluster is not implemented yet; run kubectl get event -n NAMESPACE NAME -o json > event.json and pass --events event.json"
-            )
+            guard eventKey != nil else { throw ValidationError("--event must be namespace/name, got \"\(event)\"") }
+            guard events == nil, manifests.isEmpty else {
+                throw ValidationError("--event reads everything from the cluster: leave out --events and --manifests")
+            }
+            return
         }
+        guard events != nil else { throw ValidationError("--events (a file, or - for standard input) or --event is required") }
         if manifests.isEmpty { throw ValidationError("--manifests is required (a file or directory of Alerts and Providers)") }
         if line < 1 { throw ValidationError("--line must be at least 1") }
-        if !["text", "json"].contains(output) { throw ValidationError("--output must be text or json") }
+    }
+
+    var eventKey: ObjectKey? {
+        let parts = (event ?? "").split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { return nil }
+        return ObjectKey(namespace: String(parts[0]), name: String(parts[1]))
     }
 
     func run() async throws {
         let logger = HeraldLogging.logger(level: pipeline.level, encoding: pipeline.encoding(default: .console))
-        let snapshot: RoutingSnapshot
-        do {
-            snapshot = try ManifestSet.loadSnapshot(paths: manifests, logger: logger)
-        } catch {
-            FileOutput.standardError.write("herald: invalid manifests: \(error)\n")
-            throw ExitCode(2)
-        }
-        let routing = RoutingOptions(noCrossNamespaceRefs: pipeline.noCrossNamespaceRefs, clusterName: pipeline.clusterName)
-        let start = EventPipeline(
-            snapshot: snapshot, options: routing,
-            rateLimiter: EventRateLimiter(interval: pipeline.interval, capacity: pipeline.rateLimitCacheSize))
         let explanation: Explanation
         do {
-            explanation = try await Explainer.explain(line: line, of: events, pipeline: start, filter: pipeline.eventFilter)
+            if let key = eventKey {
+                explanation = try await explainFromCluster(key, logger: logger)
+            } else {
+                explanation = try await explainFromFiles(logger: logger)
+            }
         } catch {
             FileOutput.standardError.write("herald: \(error)\n")
             throw ExitCode(2)
@@ -83,4 +103,44 @@ struct ExplainCommand: AsyncParsableCommand {
         stdout.flush()
         throw ExitCode(explanation.exitCode)
     }
+
+    private func makePipeline(snapshot: RoutingSnapshot) -> EventPipeline {
+        EventPipeline(
+            snapshot: snapshot,
+            options: RoutingOptions(noCrossNamespaceRefs: pipeline.noCrossNamespaceRefs, clusterName: pipeline.clusterName),
+            rateLimiter: EventRateLimiter(interval: pipeline.interval, capacity: pipeline.rateLimitCacheSize))
+    }
+
+    private func explainFromFiles(logger: Logger) async throws -> Explanation {
+        let snapshot: RoutingSnapshot
+        do {
+            snapshot = try ManifestSet.loadSnapshot(paths: manifests, logger: logger)
+        } catch {
+            throw ExplainInputError(description: "invalid manifests: \(error)")
+        }
+        return try await Explainer.explain(
+            line: line, of: events ?? "-", pipeline: makePipeline(snapshot: snapshot), filter: pipeline.eventFilter)
+    }
+
+    private func explainFromCluster(_ key: ObjectKey, logger: Logger) async throws -> Explanation {
+        let config = try KubeConfigLoader.load(kubeconfig: kubeconfig, context: context, environment: ProcessEnvironment.current)
+        let client = try KubeClient(config: config)
+        let reading: ClusterExplainReader.Reading
+        do {
+            reading = try await ClusterExplainReader(client: client, watchNamespace: watchNamespace, logger: logger)
+                .read(event: key, filter: pipeline.eventFilter)
+            await client.shutdown()
+        } catch {
+            await client.shutdown()
+            throw error
+        }
+        for invalid in reading.invalidObjects { logger.warning("left out, as herald run leaves it out: \(invalid)") }
+        var eventPipeline = makePipeline(snapshot: reading.snapshot)
+        return Explainer.explain(reading.event, pipeline: &eventPipeline, now: 0)
+    }
+}
+
+/// Why `explain` could not read its input.
+struct ExplainInputError: Error, CustomStringConvertible {
+    var description: String
 }
