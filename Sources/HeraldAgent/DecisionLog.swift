@@ -16,12 +16,12 @@ public struct DecisionLog: PipelineObserver {
     }
 
     /// One line per pipeline decision (debug), per warning, conflict and failure (error).
-    public func observe(_ result: PipelineResult, origin: InputOrigin, context: Logger.Metadata) {
+    public func observe(_ result: PipelineResult, origin: InputOrigin, context: EventContext) {
         // Most events log only at debug: skip building their metadata when nothing would be written.
         guard logger.logLevel <= .debug || !result.warnings.isEmpty || !result.conflicts.isEmpty || !result.failures.isEmpty else {
             return
         }
-        var metadata = context
+        var metadata = context.metadata
         if let event = result.event {
             metadata["event.kind"] = "\(event.involvedObject.kind)"
             metadata["event.namespace"] = "\(event.involvedObject.namespace)"
@@ -53,6 +53,11 @@ public struct DecisionLog: PipelineObserver {
 
     /// One line per delivery: debug when delivered or skipped, error with status and response excerpt when failed.
     public func observe(_ outcome: DeliveryOutcome, job: DeliveryJob) {
+        switch outcome {
+        case .failed: break
+        // Every other outcome logs at debug: skip building its metadata when nothing would be written.
+        case .delivered, .duplicate, .skipped: guard logger.logLevel <= .debug else { return }
+        }
         let metadata: Logger.Metadata = [
             "alert": "\(job.alert)", "provider": "\(job.provider)", "provider.type": "\(job.client.provider.type)",
             "event.kind": "\(job.event.involvedObject.kind)",

@@ -123,9 +123,8 @@ public actor Dispatcher {
                 await withCheckedContinuation { continuation in spaceWaiters[key, default: []].append(continuation) }
             }
         }
-        var queue = queues[key] ?? BoundedQueue(capacity: queueCapacity)
-        _ = queue.append(job)
-        queues[key] = queue
+        // In place: a copy taken out of the dictionary would share the ring and copy it on append.
+        _ = queues[key, default: BoundedQueue(capacity: queueCapacity)].append(job)
         stats.enqueued += 1
         stats.queued += 1
         publishDepth(key)
@@ -164,8 +163,8 @@ public actor Dispatcher {
                 readyHead = 0
             }
             readySet.remove(key)
-            guard !busy.contains(key), var queue = queues[key], let job = queue.popFirst() else { continue }
-            queues[key] = queue.isEmpty ? nil : queue
+            guard !busy.contains(key), let job = queues[key]?.popFirst() else { continue }
+            if queues[key]?.isEmpty == true { queues[key] = nil }
             publishDepth(key)
             busy.insert(key)
             stats.queued -= 1

@@ -27,7 +27,7 @@ final class DryRunPrinter: PipelineObserver {
         self.flush = flush
     }
 
-    func observe(_ result: PipelineResult, origin: InputOrigin, context: Logger.Metadata) {}
+    func observe(_ result: PipelineResult, origin: InputOrigin, context: EventContext) {}
 
     func observe(_ outcome: DeliveryOutcome, job: DeliveryJob) {
         var record: JSONValue?

@@ -77,11 +77,11 @@ public actor EventProcessor {
     }
 
     /// Processes one event after every event that arrived before it, and returns the whole result;
-    /// `context` is added to its log lines (replay's line number).
-    public func processInTurn(_ decoded: DecodedEvent, origin: InputOrigin, context: Logger.Metadata = [:]) async -> PipelineResult {
+    /// `line` (replay's line number) goes into its log lines.
+    public func processInTurn(_ decoded: DecodedEvent, origin: InputOrigin, line: Int? = nil) async -> PipelineResult {
         await takeTurn()
         defer { passTurn() }
-        return await route(decoded, origin: origin, context: context)
+        return await route(decoded, origin: origin, line: line)
     }
 
     private func takeTurn() async {
@@ -110,13 +110,12 @@ public actor EventProcessor {
         next.resume()
     }
 
-    private func route(_ decoded: DecodedEvent, origin: InputOrigin, context: Logger.Metadata) async -> PipelineResult {
+    private func route(_ decoded: DecodedEvent, origin: InputOrigin, line: Int?) async -> PipelineResult {
         processed += 1
-        var context = context
-        context["sequence"] = .stringConvertible(processed)
+        var context = EventContext(sequence: processed, line: line)
         if case .event(_, .kubernetes(let uid, let count, _, _)) = decoded {
-            context["event.uid"] = "\(uid)"
-            context["event.count"] = .stringConvertible(count)
+            context.uid = uid
+            context.count = count
         }
         var result: PipelineResult
         if case .event(let event, _) = decoded, let labels, needsLabels(event) {
@@ -131,7 +130,7 @@ public actor EventProcessor {
         } else {
             result = pipeline.process(decoded, now: Self.now())
         }
-        context["snapshot"] = .stringConvertible(result.snapshotNumber)
+        context.snapshot = result.snapshotNumber
         observer.observe(result, origin: origin, context: context)
         for var job in result.jobs {
             jobsEnqueued += 1

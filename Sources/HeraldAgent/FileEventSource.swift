@@ -19,7 +19,7 @@ struct FileEventSource: EventInput {
             try await reader.forEachLine { line in
                 tally.lineRead()
                 guard let decoded = decode(line) else { return }
-                _ = await processor.processInTurn(decoded, origin: origin, context: ["line": .stringConvertible(line.number)])
+                _ = await processor.processInTurn(decoded, origin: origin, line: line.number)
             }
         } catch let error as InputError {
             throw error

@@ -144,7 +144,7 @@ public final class HeraldMetrics: Sendable {
 }
 
 extension HeraldMetrics: PipelineObserver {
-    public func observe(_ result: PipelineResult, origin: InputOrigin, context: Logger.Metadata) {
+    public func observe(_ result: PipelineResult, origin: InputOrigin, context: EventContext) {
         eventReceived(from: origin)
         record(result)
     }

@@ -7,7 +7,7 @@ import Logging
 /// and every source gets all of them by passing its observers; no component counts or logs on its own.
 public protocol PipelineObserver: Sendable {
     /// An event from `origin` went through the pipeline; `context` names the input (sequence, line, uid).
-    func observe(_ result: PipelineResult, origin: InputOrigin, context: Logger.Metadata)
+    func observe(_ result: PipelineResult, origin: InputOrigin, context: EventContext)
     /// A delivery ended, or was refused before an attempt (a full queue, a lost leadership).
     func observe(_ outcome: DeliveryOutcome, job: DeliveryJob)
     /// An input that is not an event (a malformed line or object) was read from `origin` and dropped.
@@ -24,7 +24,7 @@ public struct PipelineObservers: PipelineObserver {
 
     public init(_ observers: [any PipelineObserver]) { self.observers = observers }
 
-    public func observe(_ result: PipelineResult, origin: InputOrigin, context: Logger.Metadata) {
+    public func observe(_ result: PipelineResult, origin: InputOrigin, context: EventContext) {
         for observer in observers { observer.observe(result, origin: origin, context: context) }
     }
 

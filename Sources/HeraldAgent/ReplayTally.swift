@@ -31,7 +31,7 @@ final class ReplayTally: PipelineObserver {
 
     func observeInvalidInput(origin: InputOrigin) { summary.withLock { $0.invalidLines += 1 } }
 
-    func observe(_ result: PipelineResult, origin: InputOrigin, context: Logger.Metadata) {
+    func observe(_ result: PipelineResult, origin: InputOrigin, context: EventContext) {
         summary.withLock { summary in
             switch result.disposition {
             case .ignored: summary.ignored += 1

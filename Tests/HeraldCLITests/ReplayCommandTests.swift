@@ -91,6 +91,30 @@ struct ReplayCommandTests {
         #expect(slack["request"]?["body"]?["channel"] == "general")
     }
 
+    @Test("debug decision lines carry the event's context: line, sequence, snapshot, and a Kubernetes Event's uid and count")
+    func decisionContext() async throws {
+        let root = HeraldProcess.repositoryRoot
+        let result = try await HeraldProcess.run([
+            "replay", "--manifests", root.appendingPathComponent("examples/manifests").path,
+            "--events", root.appendingPathComponent("examples/events.jsonl").path, "--dry-run", "--log-level", "debug",
+            "--log-encoding", "json",
+        ])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        // One decision per event: dispatched, discarded or ignored (skips of single notifications come on top).
+        let decisions = try result.stderr.split(separator: "\n").map { try JSONParser.parse(Array($0.utf8)) }.filter {
+            let message = $0["msg"]?.stringValue ?? ""
+            return message == "dispatching event" || message.hasPrefix("discarding event") || message.hasPrefix("event ignored")
+        }
+        #expect(decisions.count == 8)
+        #expect(decisions.map { $0["line"]?.stringValue } == decisions.indices.map { String($0 + 1) }, "one decision per line, in order")
+        #expect(decisions.map { $0["sequence"]?.stringValue } == decisions.indices.map { String($0 + 1) })
+        #expect(decisions.allSatisfy { $0["snapshot"] == "0" })
+        // Line 2 of the examples is a core/v1 Event: its identity is in the line; line 1 is a Flux event and has none.
+        #expect(decisions[1]["event.uid"] == "b0e4f7c2-1111-4c3d-9e8f-0a1b2c3d4e5f")
+        #expect(decisions[1]["event.count"] == "1")
+        #expect(decisions[0]["event.uid"] == nil)
+    }
+
     @Test("real delivery to a receiver: exit 0, signed generic body, Discord /slack endpoint, error-only Alert")
     func realDelivery() async throws {
         let recorder = try await WebhookRecorder.start()

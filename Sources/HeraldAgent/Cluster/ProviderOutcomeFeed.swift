@@ -20,7 +20,7 @@ struct ProviderOutcomeFeed: PipelineObserver {
         return (stream, ProviderOutcomeFeed(sink: sink))
     }
 
-    func observe(_ result: PipelineResult, origin: InputOrigin, context: Logger.Metadata) {}
+    func observe(_ result: PipelineResult, origin: InputOrigin, context: EventContext) {}
 
     func observe(_ outcome: DeliveryOutcome, job: DeliveryJob) { sink.yield((job.provider, outcome)) }
 }
