@@ -47,6 +47,7 @@ public struct Deliverer: Sendable {
     public static let excerptLength = 512
 
     public init(
+        /// `previewExchanges` runs each exchange's preview instead of its reads (`--dry-run`).
         transport: any Transport, retry: RetryPolicy = RetryPolicy(), wallClock: WallClock = .system, previewExchanges: Bool = false
     ) {
         self.transport = transport
@@ -55,6 +56,8 @@ public struct Deliverer: Sendable {
         self.previewExchanges = previewExchanges
     }
 
+    /// Delivers one notification within its Provider's timeout, retrying as `retry` allows; never throws:
+    /// every end is an outcome.
     public func deliver(_ job: DeliveryJob) async -> DeliveryOutcome {
         let session = Session(deliverer: self, job: job, deadline: ContinuousClock.now.advanced(by: job.client.transport.timeout))
         let plan = previewExchanges ? job.plan.previewed : job.plan

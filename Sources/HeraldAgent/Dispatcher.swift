@@ -55,6 +55,7 @@ public actor Dispatcher {
     }
 
     public init(
+        /// `onOutcome` sees every job's end, refusals included; it must not block (observers are quick).
         concurrency: Int = 4, queueCapacity: Int = 100, overflow: OverflowPolicy = .drop, deliverer: Deliverer, logger: Logger,
         onOutcome: @escaping @Sendable (DeliveryJob, DeliveryOutcome) -> Void = { _, _ in }
     ) {

@@ -10,6 +10,7 @@ import HeraldJSON
 public enum DryRunRecord {
     public static let redacted = "<redacted>"
 
+    /// One line of `--dry-run` output: the job's Alert, Provider and requests, secret headers redacted.
     public static func json(for job: DeliveryJob, requests: [OutgoingRequest]) -> JSONValue {
         var record = JSONObject([
             ("alert", .string(job.alert.description)),

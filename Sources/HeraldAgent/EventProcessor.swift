@@ -144,7 +144,7 @@ public actor EventProcessor {
         pipeline.snapshot.table.alerts.contains { compiled in
             compiled.alert.eventSources.contains { source in
                 source.matchLabels != nil && source.kind == event.involvedObject.kind
-                    && (source.namespace.isEmpty ? compiled.alert.key.namespace : source.namespace) == event.involvedObject.namespace
+                    && source.namespace(inAlertOf: compiled.alert.key.namespace) == event.involvedObject.namespace
             }
         }
     }

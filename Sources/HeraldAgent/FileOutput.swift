@@ -25,6 +25,7 @@ public final class FileOutput: Sendable {
         self.bufferLimit = bufferLimit
     }
 
+    /// Buffers `text`, writing once the buffer is full.
     public func write(_ text: String) {
         buffer.withLock { buffer in
             buffer.append(contentsOf: text.utf8)
@@ -32,6 +33,7 @@ public final class FileOutput: Sendable {
         }
     }
 
+    /// Writes what is buffered.
     public func flush() {
         buffer.withLock { drain(&$0) }
     }

@@ -27,6 +27,7 @@ public final class HTTPTransport: Transport {
     private let state = Mutex(State())
     private let connectTimeout: Duration
 
+    /// `connectTimeout` bounds each TCP and TLS connect; the Provider's timeout bounds the whole attempt.
     public init(connectTimeout: Duration = .seconds(10)) {
         self.connectTimeout = connectTimeout
     }

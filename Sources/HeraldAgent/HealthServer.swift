@@ -22,6 +22,7 @@ public final class PlainHTTPServer: Service, Sendable {
             self.body = body
         }
 
+        /// A plain-text answer.
         public static func text(_ status: HTTPResponseStatus, _ text: String) -> Answer { Answer(status: status, body: Array(text.utf8)) }
     }
 
@@ -45,6 +46,7 @@ public final class PlainHTTPServer: Service, Sendable {
     /// The port actually bound (useful with port 0), once `run()` has started listening.
     public var boundPort: Int? { bound.withLock { $0 } }
 
+    /// `host:port` or `:port` (every interface), as Go's listeners take it; nil when malformed.
     public static func parse(_ address: String) -> (String, Int)? {
         guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]), (0...65535).contains(port)
         else { return nil }
@@ -52,6 +54,7 @@ public final class PlainHTTPServer: Service, Sendable {
         return (host.isEmpty ? "0.0.0.0" : host, port)
     }
 
+    /// Listens until graceful shutdown.
     public func run() async throws {
         let respond = self.respond
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -71,8 +74,10 @@ public final class PlainHTTPServer: Service, Sendable {
 
 /// The `/healthz` and `/readyz` probes (readiness: the watches have synced).
 public enum HealthServer {
+    /// ``PlainHTTPServer/parse(_:)``, for the command line's validation of listen addresses.
     public static func parse(_ address: String) -> (String, Int)? { PlainHTTPServer.parse(address) }
 
+    /// `/healthz` and `/livez` always answer 200 while the process serves; `/readyz` asks `isReady`.
     public static func make(address: String, isReady: @escaping @Sendable () -> Bool, logger: Logger) throws -> PlainHTTPServer {
         try PlainHTTPServer(name: "health probes", address: address, logger: logger) { path in
             switch path {
@@ -86,6 +91,7 @@ public enum HealthServer {
 
 /// `/metrics` in the Prometheus text format.
 public enum MetricsServer {
+    /// `refresh` runs before each scrape, to read gauges whose state lives elsewhere (queue depths, leadership).
     public static func make(
         address: String, metrics: HeraldMetrics, refresh: @escaping @Sendable () -> Void, logger: Logger
     ) throws

@@ -36,11 +36,13 @@ public final class HeraldMetrics: Sendable {
     /// Prometheus text exposition format.
     public func exposition() -> [UInt8] { registry.emitToBuffer() }
 
+    /// Counts an event read from `origin`.
     public func eventReceived(from origin: InputOrigin) {
         counter("events_received", "total", "Events read, by source (watch, ingest, file).", [("source", origin.rawValue)])
             .increment()
     }
 
+    /// Counts an event that became no notification, by why.
     public func eventDropped(_ reason: DropReason) {
         counter(
             "events_dropped", "total",

@@ -1,3 +1,4 @@
+import HeraldJSON
 import NIOPosix
 
 #if canImport(Glibc)
@@ -13,6 +14,14 @@ public struct InputLine: Sendable {
     public var number: Int
     public var bytes: [UInt8]
     public var tooLong: Bool
+
+    init(number: Int, _ line: LineSplitter.Line) {
+        self.number = number
+        switch line {
+        case .bytes(let bytes): (self.bytes, tooLong) = (bytes, false)
+        case .oversized: (bytes, tooLong) = ([], true)
+        }
+    }
 }
 
 /// Why an input cannot be read.
@@ -53,52 +62,36 @@ public final class LineReader: Sendable {
 
     /// Calls `body` for each line, in order, until end of input.
     public func forEachLine(_ body: (InputLine) async throws -> Void) async throws {
-        var pending: [UInt8] = []
-        var discarding = false
+        var splitter = LineSplitter(maximum: maximumLineBytes)
         var number = 0
-        let descriptor = self.descriptor
         while true {
-            let chunk = try await NIOThreadPool.singleton.runIfActive { () throws -> [UInt8] in
-                var buffer = [UInt8](repeating: 0, count: 64 << 10)
-                while true {
-                    let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-                    if count >= 0 {
-                        buffer.removeLast(buffer.count - count)
-                        return buffer
-                    }
-                    if errno == EINTR { continue }
-                    throw InputError(description: "read failed: \(String(cString: strerror(errno)))")
-                }
-            }
+            let chunk = try await readChunk()
             if chunk.isEmpty { break }
-            var start = chunk.startIndex
-            while let newline = chunk[start...].firstIndex(of: UInt8(ascii: "\n")) {
+            for line in splitter.feed(chunk) {
                 number += 1
-                if discarding {
-                    try await body(InputLine(number: number, bytes: [], tooLong: true))
-                    discarding = false
-                } else {
-                    pending.append(contentsOf: chunk[start..<newline])
-                    if pending.count > maximumLineBytes {
-                        try await body(InputLine(number: number, bytes: [], tooLong: true))
-                    } else {
-                        try await body(InputLine(number: number, bytes: pending, tooLong: false))
-                    }
-                }
-                pending.removeAll(keepingCapacity: pending.capacity <= 1 << 16)
-                start = chunk.index(after: newline)
-            }
-            if !discarding {
-                pending.append(contentsOf: chunk[start...])
-                if pending.count > maximumLineBytes {
-                    discarding = true
-                    pending = []
-                }
+                try await body(InputLine(number: number, line))
             }
         }
-        if discarding || !pending.isEmpty {
+        if let line = splitter.finish() {
             number += 1
-            try await body(InputLine(number: number, bytes: discarding ? [] : pending, tooLong: discarding))
+            try await body(InputLine(number: number, line))
+        }
+    }
+
+    /// Up to 64 KiB, as soon as any is available; empty at end of input.
+    private func readChunk() async throws -> [UInt8] {
+        let descriptor = self.descriptor
+        return try await NIOThreadPool.singleton.runIfActive { () throws -> [UInt8] in
+            var buffer = [UInt8](repeating: 0, count: 64 << 10)
+            while true {
+                let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+                if count >= 0 {
+                    buffer.removeLast(buffer.count - count)
+                    return buffer
+                }
+                if errno == EINTR { continue }
+                throw InputError(description: "read failed: \(String(cString: strerror(errno)))")
+            }
         }
     }
 }

@@ -21,5 +21,6 @@ public struct ProviderTransport: Transport {
         return try await http.send(request, options: options, deadline: deadline)
     }
 
+    /// Closes the HTTP connections; NATS connections last one publish and need no shutdown.
     public func shutdown() async { await http.shutdown() }
 }

@@ -9,6 +9,7 @@ public struct RetryPolicy: Sendable, Hashable {
     public var base: Duration
     public var maximum: Duration
 
+    /// Flux's retries: up to `maxRetries` more attempts, waiting `base` doubled each time, at most `maximum`.
     public init(maxRetries: Int = 4, base: Duration = .seconds(2), maximum: Duration = .seconds(30)) {
         self.maxRetries = maxRetries
         self.base = base

@@ -33,6 +33,11 @@ public struct EventSource: Sendable, Hashable {
         self.namespace = namespace
         self.matchLabels = matchLabels
     }
+
+    /// The namespace the source selects in: its own, or the Alert's when it names none (Flux's rule).
+    public func namespace(inAlertOf alertNamespace: String) -> String {
+        namespace.isEmpty ? alertNamespace : namespace
+    }
 }
 
 /// A Flux `Alert`, from any API version: which events go to which Provider.

@@ -10,6 +10,7 @@ public enum AlertMatch: Sendable, Hashable {
 
 /// The Alert filter of reference §3.2, in its exact order.
 public enum AlertMatcher {
+    /// Whether `compiled` selects `event`; the first failing step decides, as in Flux.
     public static func match(_ compiled: CompiledAlert, event: Event, labels: any LabelLookup) -> AlertMatch {
         var trace = NoMatchTrace()
         return match(compiled, event: event, labels: labels, trace: &trace)
@@ -45,7 +46,7 @@ public enum AlertMatcher {
     }
 
     static func sourceMatch(_ source: EventSource, alert: Alert, event: Event, labels: any LabelLookup) -> SourceVerdict {
-        let namespace = source.namespace.isEmpty ? alert.key.namespace : source.namespace
+        let namespace = source.namespace(inAlertOf: alert.key.namespace)
         let object = event.involvedObject
         guard object.namespace == namespace else { return .otherNamespace(wanted: namespace) }
         guard object.kind == source.kind else { return .otherKind }

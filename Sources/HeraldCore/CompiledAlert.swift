@@ -13,6 +13,8 @@ public final class CompiledAlert: @unchecked Sendable {
     /// One line per pattern that failed to compile, in Flux's words.
     public let warnings: [String]
 
+    /// Compiles the Alert's patterns once; a pattern that does not compile is kept as a warning and,
+    /// as in Flux, matches nothing.
     public init(_ alert: Alert) {
         self.alert = alert
         var warnings: [String] = []

@@ -7,6 +7,7 @@ public enum DeliveryPlan: Sendable {
     /// Nothing to send, by the provider's own rule (e.g. commit statuses ignore `Progressing`).
     case skip(reason: String)
 
+    /// A plan of one request.
     public static func send(_ request: OutgoingRequest) -> DeliveryPlan { .send([request]) }
 
     /// The requests a delivery makes when every read finds nothing: what `--dry-run` shows.

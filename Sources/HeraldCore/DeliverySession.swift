@@ -14,6 +14,7 @@ public protocol DeliverySession: Sendable {
 }
 
 extension DeliverySession {
+    /// Sends `request`, accepting only 2xx answers.
     public func send(_ request: OutgoingRequest) async throws(DeliveryFailure) -> ProviderResponse {
         try await send(request, accepting: [])
     }
@@ -31,6 +32,7 @@ public struct ProviderResponse: Sendable, Hashable {
         self.body = body
     }
 
+    /// The last value of header `name`, compared case-insensitively as HTTP requires.
     public func header(_ name: String) -> String? {
         headers.last { $0.name.lowercased() == name.lowercased() }?.value
     }

@@ -9,6 +9,7 @@ public struct EventFilter: Sendable, Hashable {
     public var ignoredComponents: Set<String>
 
     public init(
+        /// The defaults are Flux's: its trace reasons and the components whose Events are not notifications.
         traceRules: [TraceRule] = EventFilter.defaultTraceRules, ignoredComponents: Set<String> = EventFilter.defaultIgnoredComponents
     ) {
         self.traceRules = traceRules

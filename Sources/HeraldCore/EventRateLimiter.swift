@@ -20,6 +20,8 @@ public struct EventRateLimiter: Sendable {
     private var windows: LRUMemory<Key, Int64>
     private let intervalNanos: Int64
 
+    /// `interval`: the window in which identical events pass once (Flux's `--rate-limit-interval`);
+    /// `capacity`: the most keys remembered, the least recently seen evicted first.
     public init(interval: Duration = .seconds(300), capacity: Int = 10_000) {
         self.interval = interval
         self.capacity = max(1, capacity)

@@ -57,6 +57,7 @@ public struct Secret: Sendable, Hashable, CustomStringConvertible {
         self.values = values
     }
 
+    /// The value of key `name`, decoded from base64 when read from `data`.
     public subscript(name: String) -> String? { values[name] }
 
     public var description: String { "Secret \(key) (\(values.count) keys)" }

@@ -3,6 +3,8 @@
 /// The event must already be cleaned (``MetadataCleanup/clean(_:)``) and past the rate limiter; the
 /// router removes the internal token itself. Pure: the same inputs always give the same outcomes.
 public enum Router {
+    /// The notifications `event` causes under `table`, and the warnings found on the way (a Provider
+    /// that cannot be built, a bad `commitStatusExpr`).
     public static func route(
         _ event: Event, table: RoutingTable, labels: any LabelLookup = NoLabels(), options: RoutingOptions = RoutingOptions()
     ) -> (outcomes: [RouteOutcome], warnings: [RouteWarning]) {

@@ -14,6 +14,8 @@ public struct RoutingTable: Sendable {
         var kind: String
     }
 
+    /// Indexes Alerts by the namespace and kind they select, so an event is matched only against
+    /// the Alerts that can select it.
     public init(alerts: [Alert], providers: [Provider]) {
         self.alerts = alerts.sorted { $0.key < $1.key }.map(CompiledAlert.init)
         var byKey: [ObjectKey: Provider] = [:]
@@ -29,7 +31,7 @@ public struct RoutingTable: Sendable {
         var candidates: [SourceKey: [Int]] = [:]
         for (position, compiled) in self.alerts.enumerated() {
             for source in compiled.alert.eventSources {
-                let key = SourceKey(namespace: source.namespace.isEmpty ? compiled.key.namespace : source.namespace, kind: source.kind)
+                let key = SourceKey(namespace: source.namespace(inAlertOf: compiled.key.namespace), kind: source.kind)
                 if candidates[key]?.last != position { candidates[key, default: []].append(position) }
             }
         }

@@ -14,6 +14,7 @@ public struct JSONParser {
     /// Deepest nesting of arrays and objects accepted.
     public static let maximumDepth = 128
 
+    /// Parses one JSON document; object keys keep their order, numbers their text.
     public static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
         var text = text
         let result: Result<JSONValue, JSONParseError> = text.withUTF8 { buffer in
@@ -22,6 +23,7 @@ public struct JSONParser {
         return try result.get()
     }
 
+    /// `parse(_:)` for bytes as they arrive from a socket or a file.
     public static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
         let result: Result<JSONValue, JSONParseError> = bytes.withUnsafeBufferPointer { buffer in
             Result { () throws(JSONParseError) -> JSONValue in try parse(buffer) }
@@ -29,6 +31,7 @@ public struct JSONParser {
         return try result.get()
     }
 
+    /// `parse(_:)` without copying the input: the hot path of replay and the watch.
     public static func parse(_ buffer: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> JSONValue {
         var reader = Reader(bytes: buffer)
         reader.skipWhitespace()

@@ -11,6 +11,7 @@ public enum JSONValue: Sendable, Hashable {
     case array([JSONValue])
     case object(JSONObject)
 
+    /// A number from an integer, written without a fraction or exponent.
     public static func integer(_ value: Int) -> JSONValue { .number(String(value)) }
 
     /// The member `key` when this is an object.

@@ -4,6 +4,7 @@
 /// `<`, `>` and `&` become `\u003c`, `\u003e`, `\u0026` (unless `escapeHTML` is off), U+2028 and U+2029
 /// are escaped, control characters use `\b \f \n \r \t` or `\u00XX` with lower-case hex.
 public struct JSONWriter {
+    /// The bytes Go's `encoding/json` writes for `value`; `escapeHTML` as Go's `SetEscapeHTML`.
     public static func bytes(_ value: JSONValue, escapeHTML: Bool = true) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(256)
@@ -11,10 +12,12 @@ public struct JSONWriter {
         return output
     }
 
+    /// `bytes(_:escapeHTML:)` as a string.
     public static func string(_ value: JSONValue, escapeHTML: Bool = true) -> String {
         String(decoding: bytes(value, escapeHTML: escapeHTML), as: UTF8.self)
     }
 
+    /// Appends `value` to `output`, so nested writers share one buffer.
     public static func write(_ value: JSONValue, into output: inout [UInt8], escapeHTML: Bool = true) {
         switch value {
         case .null: output.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
@@ -43,6 +46,7 @@ public struct JSONWriter {
 
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
+    /// Appends `text` as a quoted JSON string, escaped as Go escapes it.
     public static func writeString(_ text: String, into output: inout [UInt8], escapeHTML: Bool = true) {
         output.append(UInt8(ascii: "\""))
         var utf8 = text.utf8.makeIterator()

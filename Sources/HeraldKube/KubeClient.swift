@@ -37,6 +37,8 @@ public final class KubeClient: Sendable {
 
     public static let partialObjectMetadataAccept = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1"
 
+    /// Builds the HTTP client for `config`: its CA, client certificate or token, and proxy; fails on
+    /// unreadable TLS material rather than at the first request.
     public init(config: KubeConfig) throws(KubeError) {
         self.config = config
         var tls = TLSConfiguration.makeClientConfiguration()
@@ -70,17 +72,22 @@ public final class KubeClient: Sendable {
         baseURL = config.server.hasSuffix("/") ? String(config.server.dropLast()) : config.server
     }
 
+    /// Closes the connections; call it once, after the last request.
     public func shutdown() async {
         try? await http.shutdown()
     }
 
     // MARK: verbs
 
+    /// One object; `metadataOnly` asks for `PartialObjectMetadata`, so reading labels does not pull a
+    /// whole object (a Kustomization's status can be large).
     public func get(_ path: ResourcePath, metadataOnly: Bool = false) async throws(KubeError) -> JSONValue {
         let accept = metadataOnly ? Self.partialObjectMetadataAccept + ", application/json" : "application/json"
         return try await json(method: .GET, path: path.path, accept: accept)
     }
 
+    /// One page of a collection; pass the page's `continueToken` back until it is empty. Items carry
+    /// no `kind` or `apiVersion`, as a real API server sends them.
     public func list(
         _ path: ResourcePath, limit: Int? = nil, continueToken: String? = nil, labelSelector: String? = nil
     ) async throws(KubeError)
@@ -99,10 +106,12 @@ public final class KubeClient: Sendable {
         )
     }
 
+    /// POSTs `object` to the collection at `path`; 409 when it exists.
     public func create(_ path: ResourcePath, _ object: JSONValue) async throws(KubeError) -> JSONValue {
         try await json(method: .POST, path: path.path, body: JSONWriter.bytes(object), contentType: "application/json")
     }
 
+    /// PUTs `object`; its `metadata.resourceVersion` makes this a compare-and-swap (409 when stale).
     public func update(_ path: ResourcePath, _ object: JSONValue) async throws(KubeError) -> JSONValue {
         try await json(method: .PUT, path: path.path, body: JSONWriter.bytes(object), contentType: "application/json")
     }

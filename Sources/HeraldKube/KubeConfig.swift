@@ -53,6 +53,8 @@ public struct KubeConfig: Sendable, Hashable {
 public enum KubeConfigLoader {
     public static let serviceAccountDirectory = "/var/run/secrets/kubernetes.io/serviceaccount"
 
+    /// Finds the configuration as kubectl does: `--kubeconfig`, then `KUBECONFIG`, then the in-cluster
+    /// service account, then `~/.kube/config`; the result says which it used.
     public static func load(
         kubeconfig: String? = nil, context: String? = nil, environment: [String: String],
         serviceAccountDirectory: String = KubeConfigLoader.serviceAccountDirectory
@@ -87,6 +89,7 @@ public enum KubeConfigLoader {
         )
     }
 
+    /// Reads one kubeconfig file; relative certificate paths resolve against its directory, as kubectl's do.
     public static func fromFile(_ path: String, context requestedContext: String?) throws(KubeError) -> KubeConfig {
         let text = try readText(path)
         let directory = path.contains("/") ? String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)]) : "."

@@ -85,9 +85,10 @@ extension KubeClient {
             var splitter = LineSplitter(maximum: KubeClient.maximumWatchLineBytes)
             for try await chunk in response.body {
                 lastActivity.value = .now
-                for line in splitter.feed(chunk) { await handle(Self.decodeWatchLine(line)) }
+                let lines = chunk.withUnsafeReadableBytes { splitter.feed($0) }
+                for line in lines where !line.isBlank { await handle(Self.decodeWatchLine(line)) }
             }
-            for line in splitter.finish() { await handle(Self.decodeWatchLine(line)) }
+            if let line = splitter.finish(), !line.isBlank { await handle(Self.decodeWatchLine(line)) }
             return .success(())
         } catch is CancellationError {
             return nil
@@ -127,55 +128,10 @@ extension KubeClient {
     }
 }
 
-/// Splits a byte stream into newline-terminated lines, bounding how much one line may hold.
-struct LineSplitter {
-    enum Line: Sendable {
-        case bytes([UInt8])
-        case oversized(Int)
-    }
-
-    let maximum: Int
-    private var pending: [UInt8] = []
-    private var discarded = 0
-
-    init(maximum: Int) { self.maximum = maximum }
-
-    mutating func feed(_ buffer: ByteBuffer) -> [Line] {
-        var lines: [Line] = []
-        buffer.withUnsafeReadableBytes { raw in
-            var start = 0
-            let bytes = raw.bindMemory(to: UInt8.self)
-            while let newline = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) {
-                if discarded > 0 {
-                    lines.append(.oversized(discarded + newline - start))
-                    discarded = 0
-                } else if pending.count + newline - start > maximum {
-                    lines.append(.oversized(pending.count + newline - start))
-                } else {
-                    pending.append(contentsOf: bytes[start..<newline])
-                    if !pending.allSatisfy({ $0 == 0x20 || $0 == 0x0D }) { lines.append(.bytes(pending)) }
-                }
-                pending.removeAll(keepingCapacity: true)
-                start = newline + 1
-            }
-            let rest = bytes.count - start
-            if discarded > 0 || pending.count + rest > maximum {
-                discarded += pending.count + rest
-                pending.removeAll()
-            } else {
-                pending.append(contentsOf: bytes[start...])
-            }
-        }
-        return lines
-    }
-
-    mutating func finish() -> [Line] {
-        defer {
-            pending = []
-            discarded = 0
-        }
-        if discarded > 0 { return [.oversized(discarded)] }
-        if pending.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x0A }) { return [] }
-        return [.bytes(pending)]
+extension LineSplitter.Line {
+    /// A blank line between watch events carries nothing (a server may send one as a keep-alive).
+    fileprivate var isBlank: Bool {
+        if case .bytes(let bytes) = self { return LineSplitter.isBlank(bytes) }
+        return false
     }
 }

@@ -73,6 +73,7 @@ public final class Reflector: Sendable {
     private let logger: Logger
     private let state = Mutex<(stats: ReflectorStats, synced: Bool, resourceVersion: String)>((ReflectorStats(), false, ""))
 
+    /// Watches `path` for `consumer`; nothing is read until ``run()``.
     public init(client: KubeClient, path: ResourcePath, settings: Settings = Settings(), consumer: any ReflectorConsumer, logger: Logger) {
         self.client = client
         self.path = path

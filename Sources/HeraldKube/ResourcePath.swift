@@ -33,6 +33,7 @@ public struct ResourcePath: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { path }
 
+    /// The path of one object of this resource.
     public func named(_ name: String, namespace: String?) -> ResourcePath {
         var copy = self
         copy.name = name
@@ -40,6 +41,7 @@ public struct ResourcePath: Sendable, Hashable, CustomStringConvertible {
         return copy
     }
 
+    /// The path of a subresource of this object, such as `status`.
     public func subresource(_ subresource: String) -> ResourcePath {
         var copy = self
         copy.subresource = subresource

@@ -16,6 +16,8 @@ public enum NotifierFactory {
         ProviderType.allCases.filter { ProviderRegistry.entries[$0] != nil }
     }
 
+    /// Validates `provider` with its Secrets applied and builds its client, or says why it cannot be
+    /// built in Flux's words (the Provider's `Ready` condition shows the reason).
     public static func make(provider: Provider, secrets: ProviderSettings.SecretLookup) throws(ProviderError) -> ProviderClient {
         guard let entry = ProviderRegistry.entries[provider.type] else { throw .unsupportedType(provider.type) }
         var settings = try ProviderSettings(provider: provider, secrets: secrets)

@@ -13,6 +13,7 @@ public struct ClusterExplainReader: Sendable {
     public let watchNamespace: String?
     public let logger: Logger
 
+    /// Reads through `client`; `watchNamespace` as `herald run --watch-namespace`.
     public init(client: KubeClient, watchNamespace: String?, logger: Logger) {
         self.client = client
         self.watchNamespace = watchNamespace
@@ -27,6 +28,7 @@ public struct ClusterExplainReader: Sendable {
         public var invalidObjects: [String]
     }
 
+    /// Reads the Event `key` and what routing it needs; fails when the Event or the Flux API cannot be read.
     public func read(event key: ObjectKey, filter: EventFilter) async throws(ClusterReadError) -> Reading {
         let event = try await readEvent(key, filter: filter)
         let api: FluxServedAPI

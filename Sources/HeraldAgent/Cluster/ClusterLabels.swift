@@ -15,6 +15,8 @@ public actor ClusterLabels {
     private var cache: [String: (labels: [String: String]?, fetched: ContinuousClock.Instant)] = [:]
     private var resources: [String: [String: String]] = [:]  // "group/version" → kind → plural
 
+    /// Labels are cached for `ttl`, at most `capacity` objects, so a burst of events about one object
+    /// reads its labels once.
     public init(client: KubeClient, logger: Logger, ttl: Duration = .seconds(30), capacity: Int = 1024) {
         self.client = client
         self.logger = logger

@@ -25,6 +25,7 @@ public struct ClusterRunner: Sendable {
         self.clock = clock
     }
 
+    /// Connects with the kubeconfig `environment` points at and runs until SIGTERM or SIGINT.
     public func run(environment: [String: String]) async throws {
         let kubeConfig = try KubeConfigLoader.load(
             kubeconfig: configuration.kubeconfig, context: configuration.context, environment: environment)

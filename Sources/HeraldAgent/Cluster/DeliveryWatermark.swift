@@ -22,6 +22,7 @@ public struct DeliveryWatermark: Sendable, Hashable {
         self.identities = identities
     }
 
+    /// One occurrence of an Event: its uid and occurrence count.
     public static func identity(uid: String, count: Int) -> String { "\(uid)/\(count)" }
 
     /// Whether the occurrence was already handled before the mark was taken.
@@ -45,6 +46,7 @@ public struct DeliveryWatermark: Sendable, Hashable {
         return JSONWriter.string(["time": stamp, "ids": .array(identities.sorted().map { .string($0) })])
     }
 
+    /// Reads the mark a previous run saved on the Lease; nil when it is missing or unreadable.
     public init?(annotationValue: String) {
         guard let value = try? JSONParser.parse(annotationValue), let text = value["time"]?.stringValue,
             let stamp = FluxTimestamp(rfc3339: text)

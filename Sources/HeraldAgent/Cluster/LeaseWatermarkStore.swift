@@ -20,6 +20,7 @@ public actor LeaseWatermarkStore {
     /// When the watermark was last written (readable from any thread, for the age metric).
     public nonisolated var lastSavedAt: ContinuousClock.Instant? { savedAt.withLock { $0 } }
 
+    /// Keeps the watermark in an annotation of Lease `namespace/name`, creating the Lease when needed.
     public init(client: KubeClient, namespace: String, name: String, logger: Logger) {
         self.client = client
         self.namespace = namespace

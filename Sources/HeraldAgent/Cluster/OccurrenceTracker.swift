@@ -20,6 +20,7 @@ public struct OccurrenceTracker: Sendable {
 
     private var seen: LRUMemory<EventUID, Occurrence>
 
+    /// Remembers at most `capacity` Events (`--event-cache-size`), the least recently seen evicted first.
     public init(capacity: Int = 20_000) {
         self.capacity = max(1, capacity)
         seen = LRUMemory(capacity: max(1, capacity))
