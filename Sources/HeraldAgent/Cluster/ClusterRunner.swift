@@ -66,7 +66,7 @@ public struct ClusterRunner: Sendable {
         let intake = EventIntake(
             EventIntake.Context(
                 client: client, configuration: configuration, dispatcher: core.dispatcher, store: core.store,
-                elector: lease.elector, watermarks: lease.watermarks, observer: core.observer, settings: reflectorSettings, logger: logger,
+                lease: lease, observer: core.observer, settings: reflectorSettings, logger: logger,
                 clock: clock))
 
         // Services shut down in reverse order: event intake stops first (and writes the watermark), the

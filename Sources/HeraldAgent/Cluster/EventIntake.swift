@@ -22,8 +22,7 @@ final class EventIntake: EventInput {
         var configuration: ClusterConfiguration
         var dispatcher: Dispatcher
         var store: FluxObjectStore
-        var elector: LeaderElector?
-        var watermarks: LeaseWatermarkStore?
+        var lease: LeaseRoles
         var observer: any PipelineObserver
         var settings: Reflector.Settings
         var logger: Logger
@@ -41,7 +40,7 @@ final class EventIntake: EventInput {
     /// Ready: a standby is ready once its object store is; a leader once its Event list completed.
     var isReady: Bool {
         guard context.store.hasPublished else { return false }
-        if let elector = context.elector, !elector.isLeader { return true }
+        if let elector = context.lease.elector, !elector.isLeader { return true }
         return reflector?.hasSynced ?? false
     }
 
@@ -50,7 +49,7 @@ final class EventIntake: EventInput {
     /// Watches Events while this process leads, until cancelled.
     func feed(_ processor: EventProcessor) async {
         while !Task.isCancelled {
-            if let elector = context.elector {
+            if let elector = context.lease.elector {
                 await elector.waitForLeadership()
                 if Task.isCancelled { return }
             }
@@ -74,11 +73,11 @@ final class EventIntake: EventInput {
                     while !Task.isCancelled {
                         try? await Task.sleep(for: context.configuration.watermarkInterval)
                         if Task.isCancelled { break }
-                        await context.watermarks?.save(await source.watermark)
+                        await context.lease.watermarks?.save(await source.watermark)
                     }
                     return false
                 }
-                if let elector = context.elector {
+                if let elector = context.lease.elector {
                     group.addTask {
                         await elector.waitForLoss()
                         return !Task.isCancelled
@@ -97,13 +96,13 @@ final class EventIntake: EventInput {
 
     /// Intake has stopped: the final watermark write, outside the cancelled task so the request can go out.
     func stopped() async {
-        if let source = current.withLock({ $0.source }), context.elector?.isLeader ?? true {
-            await context.watermarks?.save(await source.watermark)
+        if let source = current.withLock({ $0.source }), context.lease.elector?.isLeader ?? true {
+            await context.lease.watermarks?.save(await source.watermark)
         }
     }
 
     private func loadWatermark() async -> DeliveryWatermark? {
-        guard let store = context.watermarks else { return nil }
+        guard let store = context.lease.watermarks else { return nil }
         do {
             let watermark = try await store.load()
             if let watermark {
