@@ -36,8 +36,10 @@ layout=(-Xswiftc -use-ld=lld -Xlinker --icf=all
     -Xlinker "--symbol-ordering-file=$PWD/scripts/herald.order" -Xlinker --no-warn-symbol-ordering)
 
 scratch=".build-${variant}${suffix}"
-swift build -c release --product herald --scratch-path "$scratch" "${link[@]}" "${layout[@]}" "${extra[@]}" >&2
 built="$(swift build -c release --product herald --scratch-path "$scratch" "${link[@]}" "${layout[@]}" "${extra[@]}" --show-bin-path)/herald"
+# SwiftPM does not track the ordering file as a link input: remove the binary so a new order is linked.
+rm -f "$built"
+swift build -c release --product herald --scratch-path "$scratch" "${link[@]}" "${layout[@]}" "${extra[@]}" >&2
 mkdir -p dist
 out="dist/herald-${variant}${suffix}"
 strip --strip-all -o "$out" "$built"
