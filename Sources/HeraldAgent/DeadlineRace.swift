@@ -3,8 +3,8 @@
 /// Libraries' own timeouts cover only part of an exchange (a response head, a connect); this covers all
 /// of it. Transports bound each attempt with it, and shutdown bounds the dispatcher's drain.
 enum DeadlineRace {
-    /// The operation's result, or nil when the deadline came first (the operation is then cancelled and
-    /// awaited, so nothing it started outlives the call).
+    /// The operation's result, or nil when the deadline came first. The operation is then cancelled and
+    /// awaited, so it must end promptly on cancellation; one that ignores it holds the call past the deadline.
     static func run<Value: Sendable>(
         until deadline: ContinuousClock.Instant, _ operation: @escaping @Sendable () async -> Value
     ) async -> Value? {

@@ -46,8 +46,8 @@ public struct Deliverer: Sendable {
     /// Longest response excerpt put in a failure message.
     public static let excerptLength = 512
 
+    /// `previewExchanges` runs each exchange's preview instead of its reads (`--dry-run`).
     public init(
-        /// `previewExchanges` runs each exchange's preview instead of its reads (`--dry-run`).
         transport: any Transport, retry: RetryPolicy = RetryPolicy(), wallClock: WallClock = .system, previewExchanges: Bool = false
     ) {
         self.transport = transport

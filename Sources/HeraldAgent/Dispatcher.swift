@@ -54,8 +54,8 @@ public actor Dispatcher {
         depths.withLock { $0[key] = depth == 0 ? nil : depth }
     }
 
+    /// `onOutcome` sees every job's end, refusals included; it must not block (observers are quick).
     public init(
-        /// `onOutcome` sees every job's end, refusals included; it must not block (observers are quick).
         concurrency: Int = 4, queueCapacity: Int = 100, overflow: OverflowPolicy = .drop, deliverer: Deliverer, logger: Logger,
         onOutcome: @escaping @Sendable (DeliveryJob, DeliveryOutcome) -> Void = { _, _ in }
     ) {

@@ -28,10 +28,15 @@ struct EventInputService: Service {
     let ready: @Sendable () async -> Void
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
-            await ready()
-            if Task.isCancelled { return }
-            try await input.feed(processor)
+        do {
+            try await cancelWhenGracefulShutdown {
+                await ready()
+                if Task.isCancelled { return }
+                try await input.feed(processor)
+            }
+        } catch {
+            await input.stopped()
+            throw error
         }
         await input.stopped()
     }

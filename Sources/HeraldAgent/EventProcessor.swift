@@ -31,6 +31,8 @@ public actor EventProcessor {
 
     private let clock: WallClock
 
+    /// `labels` reads involved objects' labels for `matchLabels` (nil: the snapshot's own labels, as in
+    /// replay); `clock` converts rate-limit windows to the wall-clock `X-RateLimit-Reset`.
     public init(
         pipeline: EventPipeline, dispatcher: Dispatcher, labels: (any InvolvedObjectLabels)?, observer: any PipelineObserver,
         clock: WallClock = .system

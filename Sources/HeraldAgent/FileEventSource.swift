@@ -34,7 +34,7 @@ struct FileEventSource: EventInput {
             invalid("line \(line.number): longer than \(reader.maximumLineBytes) bytes; skipped")
             return nil
         }
-        if line.bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return nil }
+        if LineSplitter.isBlank(line.bytes) { return nil }
         do {
             return try EventDecoder.decode(try JSONParser.parse(line.bytes), filter: filter)
         } catch let error as JSONParseError {

@@ -10,6 +10,7 @@ public struct ReplayConfiguration: Sendable {
     public var overflow: OverflowPolicy
     public var pipeline: PipelineConfiguration
 
+    /// `overflow` is `.block` for replay: a finite input loses nothing by waiting for queue room.
     public init(
         manifestPaths: [String], eventsPath: String, dryRun: Bool = false, overflow: OverflowPolicy = .block,
         pipeline: PipelineConfiguration = PipelineConfiguration()
@@ -32,6 +33,7 @@ public struct ReplayRunner: Sendable {
     public let transport: any Transport
     public let logger: Logger
 
+    /// `transport` is where real deliveries go; `--dry-run` replaces it with a recording one.
     public init(configuration: ReplayConfiguration, transport: any Transport, logger: Logger) {
         self.configuration = configuration
         self.transport = transport

@@ -11,6 +11,8 @@ public struct RoutingSnapshot: Sendable {
     /// or a replay's only one); the processor never goes back to a lower number.
     public var number = 0
 
+    /// Builds every Provider's client once per snapshot, so a delivery never re-validates its Provider;
+    /// a Provider that cannot be built keeps its reason, reported when an Alert routes to it.
     public init(alerts: [Alert], providers: [Provider], secrets: [ObjectKey: Secret], labels: any LabelLookup) {
         table = RoutingTable(alerts: alerts, providers: providers)
         var clients: [ObjectKey: Result<ProviderClient, ProviderError>] = [:]

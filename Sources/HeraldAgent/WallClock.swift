@@ -13,27 +13,37 @@ import HeraldCore
 /// so tests can move it. It lives in the agent, not in HeraldCore: reading the clock is I/O, and the
 /// core stays pure. Durations and deadlines use `ContinuousClock` instead, which never jumps.
 public struct WallClock: Sendable {
-    private let read: @Sendable () -> Double
+    private let read: @Sendable () -> (seconds: Int64, nanoseconds: Int)
 
-    public init(_ read: @escaping @Sendable () -> Double) {
+    /// A clock that reads whole seconds and the nanoseconds past them, as `clock_gettime` gives them.
+    public init(reading read: @escaping @Sendable () -> (seconds: Int64, nanoseconds: Int)) {
         self.read = read
     }
 
-    /// Seconds since the Unix epoch.
-    public var now: Double { read() }
-
-    /// The system's real-time clock.
-    public static let system = WallClock {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1_000_000_000
+    /// A clock that reads seconds since the epoch as a `Double` (tests set one this way); a `Double`
+    /// resolves about a quarter of a microsecond today, so ``microTime`` may differ from it in the last digit.
+    public init(_ read: @escaping @Sendable () -> Double) {
+        self.read = {
+            let value = read()
+            let seconds = value.rounded(.down)
+            return (Int64(seconds), min(999_999_999, Int((value - seconds) * 1_000_000_000)))
+        }
     }
 
+    /// The system's real-time clock, read exactly (no `Double` in between).
+    public static let system = WallClock(reading: {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return (Int64(spec.tv_sec), Int(spec.tv_nsec))
+    })
+
     /// One reading split into whole seconds and the nanoseconds past them.
-    public var reading: (seconds: Int64, nanoseconds: Int) {
-        let value = now
-        let seconds = value.rounded(.down)
-        return (Int64(seconds), min(999_999_999, Int((value - seconds) * 1_000_000_000)))
+    public var reading: (seconds: Int64, nanoseconds: Int) { read() }
+
+    /// Seconds since the Unix epoch.
+    public var now: Double {
+        let (seconds, nanoseconds) = read()
+        return Double(seconds) + Double(nanoseconds) / 1_000_000_000
     }
 
     /// The current second, as Kubernetes and Flux write times (`metav1.Time`).

@@ -8,8 +8,8 @@ public struct EventFilter: Sendable, Hashable {
     /// `source.component`/`reportingComponent` values whose Events are never notifications.
     public var ignoredComponents: Set<String>
 
+    /// The defaults are Flux's: its trace reasons and the components whose Events are not notifications.
     public init(
-        /// The defaults are Flux's: its trace reasons and the components whose Events are not notifications.
         traceRules: [TraceRule] = EventFilter.defaultTraceRules, ignoredComponents: Set<String> = EventFilter.defaultIgnoredComponents
     ) {
         self.traceRules = traceRules

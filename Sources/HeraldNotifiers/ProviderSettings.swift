@@ -20,6 +20,8 @@ public struct ProviderSettings: Sendable {
     /// Looks up a Secret in the Provider's namespace by name.
     public typealias SecretLookup = (_ name: String) -> Secret?
 
+    /// Applies the Provider's Secrets as reference §4.0 says; every credential read is added to
+    /// `secretValues`, so error texts and logs can mask it.
     public init(provider: Provider, secrets: SecretLookup) throws(ProviderError) {
         self.provider = provider
         var values = SecretRefValues(provider: provider)

@@ -96,16 +96,28 @@ struct LeaderElectorTests {
         try await api.shutdown()
     }
 
-    @Test("a waiter whose task is cancelled returns without leadership")
+    @Test("a waiter cancelled while it waits returns, and its subscription is removed")
     func cancelledWaiter() async throws {
         let api = try await FakeKubeAPIServer.start()
         let client = try KubeClient(config: KubeConfig(server: api.baseURL))
+        // Another holder keeps the Lease, so this elector runs and never leads.
+        _ = try api.create(
+            [
+                "apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": ["name": "herald", "namespace": "flux-system"],
+                "spec": ["holderIdentity": "someone-else", "leaseDurationSeconds": 3600, "renewTime": "2099-01-01T00:00:00.000000Z"],
+            ], group: "coordination.k8s.io", version: "v1", resource: "leases", namespace: "flux-system")
         let elector = LeaderElector(
             client: client, namespace: "flux-system", name: "herald", identity: "idle", timing: Self.timing, logger: AgentFixtures.logger)
+        let election = Task { await elector.run() }
         let waiter = Task { await elector.waitForLeadership() }
+        try await waitUntil("the waiter's subscription") { elector.subscriberCount == 1 }
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(!elector.isLeader, "the Lease is held by another identity")
         waiter.cancel()
         await waiter.value
-        #expect(!elector.isLeader)
+        try await waitUntil("the subscription's removal") { elector.subscriberCount == 0 }
+        election.cancel()
+        await election.value
         await client.shutdown()
         try await api.shutdown()
     }

@@ -24,6 +24,14 @@ struct WallClockTests {
         #expect(WallClock { 1_764_000_000.5 + 1.0 / 64 }.microTime == "2025-11-24T16:00:00.515625Z")
     }
 
+    @Test("a clock read as integers keeps every microsecond")
+    func exactReading() {
+        let clock = WallClock(reading: { (1_764_000_000, 123_456_789) })
+        #expect(clock.microTime == "2025-11-24T16:00:00.123456Z")
+        #expect(clock.reading.nanoseconds == 123_456_789)
+        #expect(clock.now == 1_764_000_000.123456789)
+    }
+
     @Test("the JSON log handler stamps lines from its injected clock, to the millisecond")
     func logStamp() {
         let handler = JSONLogHandler(label: "test", clock: WallClock { 1_764_000_000.0 + 1.0 / 32 })

@@ -408,6 +408,28 @@ struct ClusterModeTests {
         #expect((holder() ?? "").isEmpty, "a leader that shuts down hands the Lease over")
     }
 
+    @Test("SIGTERM while a delivery hangs: the drain gives up after --shutdown-timeout and Herald exits")
+    func shutdownTimeoutBoundsTheDrain() async throws {
+        let harness = try await ClusterHarness.start()
+        defer { Task { await harness.tearDown() } }
+        // The Provider's own timeout (60 s) would hold the delivery far longer than the shutdown timeout.
+        try harness.createProvider(spec: ["type": "generic", "address": .string(harness.recorder.baseURL + "/hook"), "timeout": "60s"])
+        try harness.createAlert()
+        harness.recorder.respond(path: "/hook", with: [.hang])
+        try await harness.startHerald(extraArguments: ["--shutdown-timeout", "1s"])
+        try harness.createEvent(ClusterHarness.coreEvent(name: "stuck", message: "stuck"))
+        let deadline = ContinuousClock.now.advanced(by: .seconds(20))
+        while await harness.recorder.requests().isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(await harness.recorder.requests().count == 1, "the delivery never started")
+
+        let stopping = ContinuousClock.now
+        let status = await harness.stopHerald()
+        let took = stopping.duration(to: .now)
+        #expect(status != nil, "Herald did not exit within 15 s of SIGTERM: \(harness.heraldLog.suffix(2000))")
+        #expect(took < .seconds(8), "the drain took \(took) with --shutdown-timeout 1s")
+        #expect(harness.heraldLog.contains("shutdown timeout reached"), "\(harness.heraldLog.suffix(2000))")
+    }
+
     static func setting(_ event: JSONValue, count: Int) throws -> JSONValue {
         var object = try #require(event.objectValue)
         object["count"] = .integer(count)

@@ -62,6 +62,19 @@ struct ExplainClusterTests {
         #expect(value["alerts"]?.arrayValue?.count == 3)
     }
 
+    @Test("a Secret that cannot be read (403) leaves only its Provider out, named on stderr; the Event is still explained")
+    func unreadableSecret() async throws {
+        let (harness, kubeconfig) = try await cluster()
+        defer { Task { await harness.tearDown() } }
+        try harness.createProvider(
+            "ops", namespace: "ops", spec: ["type": "slack", "address": "https://example.invalid/hook", "secretRef": ["name": "ops-token"]])
+        harness.api.failNextRequests(status: 403, count: 1, matching: "/api/v1/namespaces/ops/secrets/ops-token")
+        let result = try await HeraldProcess.run(["explain", "--event", "apps/webapp.17a", "--kubeconfig", kubeconfig])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("verdict: 2 notification(s) would be sent"), "\(result.stdout)")
+        #expect(result.stderr.contains("Secret ops/ops-token: cannot be read"), "\(result.stderr)")
+    }
+
     @Test("an Event no Alert selects: exit 1; an Event that is not there: exit 2 with a hint; bad flags: exit 2")
     func notRouted() async throws {
         let (harness, kubeconfig) = try await cluster()

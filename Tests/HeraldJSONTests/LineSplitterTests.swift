@@ -54,7 +54,7 @@ struct LineSplitterTests {
     }
 
     @Test("an oversized line is measured across many chunks, and the line after it is intact")
-    func boundedMemory() {
+    func oversizedAcrossChunks() {
         var splitter = LineSplitter(maximum: 1024)
         let megabyte = [UInt8](repeating: UInt8(ascii: "x"), count: 1 << 20)
         for _ in 0..<8 { #expect(splitter.feed(megabyte).isEmpty) }

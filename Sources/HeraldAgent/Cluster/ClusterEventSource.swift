@@ -31,9 +31,9 @@ public actor ClusterEventSource: ReflectorConsumer {
     /// object again neither counts nor logs it twice.
     private var reportedInvalid = LRUMemory<String, Bool>(capacity: 1_024)
 
+    /// `startTime` minus `startupGrace` is the oldest Event delivered on the first list, unless
+    /// `resumeFrom` (the watermark the previous run saved) says where to resume.
     public init(
-        /// `startTime` minus `startupGrace` is the oldest Event delivered on the first list, unless
-        /// `resumeFrom` (the watermark the previous run saved) says where to resume.
         api: KubernetesEventAPI = .coreV1, processor: EventProcessor, filter: EventFilter, startTime: FluxTimestamp,
         startupGrace: Duration, trackerCapacity: Int, logger: Logger, observer: (any PipelineObserver)? = nil,
         resumeFrom: DeliveryWatermark? = nil

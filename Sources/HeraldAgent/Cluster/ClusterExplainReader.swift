@@ -20,8 +20,9 @@ public struct ClusterExplainReader: Sendable {
         self.logger = logger
     }
 
-    /// What was read: the decoded Event, the snapshot to route it with, and the objects left out of the
-    /// snapshot because they are invalid (as `herald run` leaves them out, with `Ready=False`).
+    /// What was read: the decoded Event, the snapshot to route it with, and what was left out of the
+    /// snapshot: invalid Alerts and Providers (as `herald run` leaves them out, with `Ready=False`) and
+    /// Secrets that could not be read.
     public struct Reading: Sendable {
         public var event: DecodedEvent
         public var snapshot: RoutingSnapshot
@@ -46,7 +47,7 @@ public struct ClusterExplainReader: Sendable {
             if case .provider(let provider) = $0 { return provider }
             return nil
         }
-        let secrets = try await readSecrets(of: providers)
+        let secrets = await readSecrets(of: providers, leftOut: &invalid)
         let labels = await involvedLabels(of: event, alerts: alerts)
         return Reading(
             event: event, snapshot: RoutingSnapshot(alerts: alerts, providers: providers, secrets: secrets, labels: labels),
@@ -100,20 +101,22 @@ public struct ClusterExplainReader: Sendable {
         return objects
     }
 
-    /// The Secrets the Providers name; a missing one is left for the notifier factory to report in Flux's words.
-    private func readSecrets(of providers: [Provider]) async throws(ClusterReadError) -> [ObjectKey: Secret] {
+    /// The Secrets the Providers name. A missing one is left for the notifier factory to report in Flux's
+    /// words; one that cannot be read (no permission) is left out and named, as `herald run` logs it.
+    private func readSecrets(of providers: [Provider], leftOut: inout [String]) async -> [ObjectKey: Secret] {
         var secrets: [ObjectKey: Secret] = [:]
+        var read: Set<ObjectKey> = []
         for provider in providers {
             for name in [provider.secretRef, provider.certSecretRef, provider.proxySecretRef].compactMap({ $0 }) {
                 let key = ObjectKey(namespace: provider.key.namespace, name: name)
-                guard secrets[key] == nil else { continue }
+                guard read.insert(key).inserted else { continue }
                 let path = ResourcePath(group: "", version: "v1", resource: "secrets", namespace: key.namespace, name: name)
                 do {
                     if case .secret(let secret) = try ManifestDecoder.decode(try await client.get(path)) { secrets[key] = secret }
                 } catch let error as KubeError where error.isNotFound {
                     continue
                 } catch {
-                    throw ClusterReadError("cannot read Secret \(key): \(error)")
+                    leftOut.append("Secret \(key): cannot be read (\(error)); Providers that use it cannot be built")
                 }
             }
         }

@@ -19,6 +19,7 @@ public struct ClusterRunner: Sendable {
     /// The one wall clock of the process, handed to every part that reads the time of day.
     public let clock: WallClock
 
+    /// `clock` is the time of day every part of the process reads; tests pass their own.
     public init(configuration: ClusterConfiguration, logger: Logger, clock: WallClock = .system) {
         self.configuration = configuration
         self.logger = logger

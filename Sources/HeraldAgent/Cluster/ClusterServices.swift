@@ -44,7 +44,15 @@ struct DispatcherService: Service {
         let workers = Task { await dispatcher.run() }
         try? await gracefulShutdown()
         await dispatcher.finish()
-        let drained = await DeadlineRace.run(within: drainTimeout) { await workers.value } != nil
+        // Awaiting a task's value ignores cancellation: forward it, or the deadline could not end the wait.
+        let drained =
+            await DeadlineRace.run(within: drainTimeout) {
+                await withTaskCancellationHandler {
+                    await workers.value
+                } onCancel: {
+                    workers.cancel()
+                }
+            } != nil
         if !drained {
             logger.warning("shutdown timeout reached; abandoning deliveries still in flight", metadata: ["timeout": "\(drainTimeout)"])
             workers.cancel()

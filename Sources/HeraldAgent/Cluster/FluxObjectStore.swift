@@ -68,6 +68,8 @@ public actor FluxObjectStore {
     private var snapshotWaiters: [CheckedContinuation<Void, Never>] = []
     private let published = Mutex(false)
 
+    /// Secrets are cached for `secretTTL`; Provider delivery status is written at most once per
+    /// `deliveryStatusInterval` per Provider.
     public init(
         client: KubeClient, api: FluxServedAPI, processor: EventProcessor, logger: Logger, secretTTL: Duration = .seconds(300),
         deliveryStatusInterval: Duration = .seconds(30), clock: WallClock = .system

@@ -61,6 +61,7 @@ public final class LeaderElector: Sendable {
 
     private let state = Mutex(State())
 
+    /// Competes for Lease `namespace/name` as `identity`; `clock` stamps the renew times written to it.
     public init(
         client: KubeClient, namespace: String, name: String, identity: String, timing: Timing, clock: WallClock = .system, logger: Logger
     ) {
@@ -99,6 +100,9 @@ public final class LeaderElector: Sendable {
         }
         return stream
     }
+
+    /// Streams of ``leadership()`` still being read; an ended stream is removed at once.
+    var subscriberCount: Int { state.withLock { $0.subscribers.count } }
 
     /// Returns once this process leads, or when the task is cancelled.
     public func waitForLeadership() async { await wait(until: true) }
