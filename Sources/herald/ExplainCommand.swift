@@ -45,11 +45,7 @@ struct ExplainCommand: AsyncParsableCommand {
             valueName: "namespace/name"))
     var event: String?
 
-    @Option(name: .long, help: ArgumentHelp("With --event: path to a kubeconfig file.", valueName: "path"))
-    var kubeconfig: String?
-
-    @Option(name: .long, help: ArgumentHelp("With --event: the kubeconfig context to use.", valueName: "name"))
-    var context: String?
+    @OptionGroup(title: "With --event") var cluster: KubeconfigOptions
 
     @Option(
         name: .long,
@@ -123,7 +119,7 @@ struct ExplainCommand: AsyncParsableCommand {
     }
 
     private func explainFromCluster(_ key: ObjectKey, logger: Logger) async throws -> Explanation {
-        let config = try KubeConfigLoader.load(kubeconfig: kubeconfig, context: context, environment: ProcessEnvironment.current)
+        let config = try cluster.load()
         let client = try KubeClient(config: config)
         let reading: ClusterExplainReader.Reading
         do {

@@ -15,11 +15,7 @@ struct Run: AsyncParsableCommand {
             """
     )
 
-    @Option(name: .long, help: ArgumentHelp("Path to a kubeconfig file.", valueName: "path"))
-    var kubeconfig: String?
-
-    @Option(name: .long, help: ArgumentHelp("The kubeconfig context to use instead of its current-context.", valueName: "name"))
-    var context: String?
+    @OptionGroup var cluster: KubeconfigOptions
 
     @Option(
         name: .long,
@@ -119,8 +115,8 @@ struct Run: AsyncParsableCommand {
     func run() async throws {
         let logger = HeraldLogging.logger(level: pipeline.level, encoding: pipeline.encoding(default: .json))
         let configuration = ClusterConfiguration(
-            kubeconfig: kubeconfig,
-            context: context,
+            kubeconfig: cluster.kubeconfig,
+            context: cluster.context,
             watchNamespace: watchNamespace,
             startupGrace: try durationFlag("--startup-grace", startupGrace, allowZero: true),
             watchStallTimeout: try durationFlag("--watch-stall-timeout", watchStallTimeout),

@@ -28,11 +28,7 @@ struct SendTestCommand: AsyncParsableCommand {
         help: ArgumentHelp("Read the Provider and its Secrets from these files instead of the cluster. Repeatable.", valueName: "path"))
     var manifests: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("Path to a kubeconfig file.", valueName: "path"))
-    var kubeconfig: String?
-
-    @Option(name: .long, help: ArgumentHelp("The kubeconfig context to use instead of its current-context.", valueName: "name"))
-    var context: String?
+    @OptionGroup var cluster: KubeconfigOptions
 
     @Option(name: .long, help: ArgumentHelp("Metadata of the test event, as key=value. Repeatable.", valueName: "key=value"))
     var metadata: [String] = []
@@ -84,8 +80,7 @@ struct SendTestCommand: AsyncParsableCommand {
             }
             return (found, set.secrets)
         }
-        let environment = ProcessEnvironment.current
-        let config = try KubeConfigLoader.load(kubeconfig: kubeconfig, context: context, environment: environment)
+        let config = try cluster.load()
         let client = try KubeClient(config: config)
         do {
             let found = try await SendTest.read(key, client: client)
