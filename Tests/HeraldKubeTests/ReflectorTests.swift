@@ -193,6 +193,33 @@ struct ReflectorTests {
         try await waitUntil { await consumer.eventNames() == ["late"] }
     }
 
+    @Test("blank keep-alive lines and an event split across chunks reach the consumer as one event, nothing skipped")
+    func blankLinesAndSplitFrames() async throws {
+        let api = try await FakeKubeAPIServer.start()
+        let client = try KubeClient(config: KubeConfig(server: api.baseURL))
+        let consumer = RecordingConsumer()
+        let reflector = Reflector(client: client, path: Self.secrets, consumer: consumer, logger: .init(label: "test"))
+        let task = Task { await reflector.run() }
+        defer {
+            task.cancel()
+            Task {
+                await client.shutdown()
+                try? await api.shutdown()
+            }
+        }
+        try await api.waitForWatches(count: 1)
+        api.writeToWatches(Array("\n \r\n\t\n".utf8))
+        let line =
+            #"{"type":"ADDED","object":{"apiVersion":"v1","kind":"Secret","metadata":{"name":"split","namespace":"apps","resourceVersion":"9"}}}"#
+        let bytes = Array(line.utf8)
+        api.writeToWatches(Array(bytes[..<40]))
+        try await Task.sleep(for: .milliseconds(50))
+        api.writeToWatches(Array(bytes[40...]) + [UInt8(ascii: "\n")])
+        try await waitUntil { await consumer.eventNames() == ["split"] }
+        #expect(reflector.stats.skippedLines == 0, "blank lines are not malformed events")
+        #expect(reflector.stats.events == 1)
+    }
+
     @Test("a line that is not JSON is skipped, not passed on")
     func malformedWatchLine() {
         if case .skipped = KubeClient.decodeWatchLine(.bytes(Array("not json".utf8))) {} else { Issue.record("malformed line not skipped") }

@@ -317,6 +317,11 @@ public final class FakeKubeAPIServer: Sendable {
         store.sendBookmarks()
     }
 
+    /// Writes raw bytes to every open watch stream (blank keep-alive lines, a split frame).
+    public func writeToWatches(_ bytes: [UInt8]) {
+        store.writeToWatches(bytes)
+    }
+
     /// When true, a watch from a too-old resourceVersion is answered with HTTP 410 and a `Status`
     /// body instead of 200 and an ERROR event (both occur in the wild, so clients must handle both).
     public var expiredAsHTTPStatus: Bool {

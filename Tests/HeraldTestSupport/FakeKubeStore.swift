@@ -591,6 +591,14 @@ final class FakeKubeStore: Sendable {
         }
     }
 
+    /// Writes `bytes` as they are to every open watch stream: blank keep-alive lines or a frame split
+    /// mid-object, as a proxy between client and API server may deliver them.
+    func writeToWatches(_ bytes: [UInt8]) {
+        state.withLock { state in
+            for watch in state.watches.values { watch.enqueue([.line(bytes)]) }
+        }
+    }
+
     /// Compacts at the current revision, as etcd does: every older resourceVersion becomes too old,
     /// while a list taken now (at the current revision) can still be watched from.
     func expireResourceVersions() {
