@@ -5,14 +5,16 @@ import ServiceLifecycle
 /// The object store's own work: building snapshots after each change, and learning from delivery outcomes.
 struct StoreService: Service {
     let store: FluxObjectStore
-    let outcomes: ProviderOutcomeFeed.Stream
+    let outcomes: ProviderOutcomeFeed
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await store.runRebuilds() }
                 group.addTask {
-                    for await (provider, outcome) in outcomes { await store.observe(outcome, provider: provider) }
+                    for await _ in outcomes.signals {
+                        for (provider, news) in outcomes.take() { await store.observe(news, provider: provider) }
+                    }
                 }
                 await group.waitForAll()
             }

@@ -138,13 +138,11 @@ public actor FluxObjectStore {
         scheduleRebuild()
     }
 
-    /// Learns what became of a delivery: the Provider's `LastDelivery` status, and after a 401/403 its
-    /// Secrets are read again (the credentials may have rotated).
-    public func observe(_ outcome: DeliveryOutcome, provider key: ObjectKey) async {
-        if case .failed(let failure) = outcome, failure.status == 401 || failure.status == 403 {
-            credentialsRejected(provider: key)
-        }
-        await statusWriter.recordDelivery(provider: key, outcome: outcome)
+    /// Learns what became of a Provider's deliveries: the newest outcome sets its `LastDelivery` status,
+    /// and after a 401/403 among them its Secrets are read again (the credentials may have rotated).
+    func observe(_ news: ProviderOutcomeFeed.News, provider key: ObjectKey) async {
+        if news.credentialsRejected { credentialsRejected(provider: key) }
+        await statusWriter.recordDelivery(provider: key, outcome: news.outcome)
     }
 
     /// A delivery was refused with 401/403: the credentials may have rotated.

@@ -7,7 +7,7 @@ import Logging
 struct PipelineCore: Sendable {
     let metrics: HeraldMetrics
     let observer: PipelineObservers
-    let outcomes: ProviderOutcomeFeed.Stream
+    let outcomes: ProviderOutcomeFeed
     let dispatcher: Dispatcher
     let processor: EventProcessor
     let store: FluxObjectStore
@@ -17,10 +17,10 @@ struct PipelineCore: Sendable {
         logger: Logger
     ) {
         metrics = HeraldMetrics(version: configuration.version)
-        // Decisions and outcomes flow one way, out to the observers: the decision log, metrics, and a
-        // bounded stream to the store (Provider status, credential refresh).
-        let (outcomes, outcomeFeed) = ProviderOutcomeFeed.make()
-        let observer = PipelineObservers([DecisionLog(logger: logger), metrics, outcomeFeed])
+        // Decisions and outcomes flow one way, out to the observers: the decision log, metrics, and the
+        // feed the store takes each Provider's newest outcome from (Provider status, credential refresh).
+        let outcomes = ProviderOutcomeFeed()
+        let observer = PipelineObservers([DecisionLog(logger: logger), metrics, outcomes])
         let settings = configuration.pipeline
         dispatcher = Dispatcher(
             concurrency: settings.concurrency, queueCapacity: settings.queueCapacity, overflow: .drop,
