@@ -1,6 +1,5 @@
 import HeraldCore
 import HeraldJSON
-import Logging
 import Synchronization
 
 /// Prints one ``DryRunRecord`` line per rendered notification, from what the recording transport saw,
@@ -41,7 +40,7 @@ final class DryRunPrinter: PipelineObserver {
             _ = recorder.take()
         }
         guard job.sequence > 0 else {
-            if let record { print([record]) }
+            if let record { emit([record]) }
             return
         }
         let ready = state.withLock { state -> [JSONValue] in
@@ -53,10 +52,10 @@ final class DryRunPrinter: PipelineObserver {
             }
             return ready
         }
-        if !ready.isEmpty { print(ready) }
+        if !ready.isEmpty { emit(ready) }
     }
 
-    private func print(_ records: [JSONValue]) {
+    private func emit(_ records: [JSONValue]) {
         for record in records { output(JSONWriter.string(record, escapeHTML: false)) }
         flush()
     }

@@ -120,7 +120,7 @@ public actor EventProcessor {
             context.count = count
         }
         var result: PipelineResult
-        if case .event(let event, _) = decoded, let labels, needsLabels(event) {
+        if case .event(let event, _) = decoded, let labels, pipeline.snapshot.table.selectsByLabels(event.involvedObject) {
             // matchLabels: read the involved object's labels before routing (cached, bounded). A newer
             // snapshot may arrive meanwhile; the event is routed with it.
             let fetched = await labels.labels(of: event.involvedObject)
@@ -140,15 +140,6 @@ public actor EventProcessor {
             await dispatcher.enqueue(job)
         }
         return result
-    }
-
-    private func needsLabels(_ event: Event) -> Bool {
-        pipeline.snapshot.table.alerts.contains { compiled in
-            compiled.alert.eventSources.contains { source in
-                source.matchLabels != nil && source.kind == event.involvedObject.kind
-                    && source.namespace(inAlertOf: compiled.alert.key.namespace) == event.involvedObject.namespace
-            }
-        }
     }
 
     /// Arrival time for the rate limiter: monotonic nanoseconds since the process started.

@@ -1,6 +1,5 @@
 import HeraldCore
 import HeraldKube
-import Logging
 import Prometheus
 import Synchronization
 

@@ -1,5 +1,4 @@
 import HeraldCore
-import Logging
 
 /// Sees every decision the pipeline takes, once: what became of each event and of each delivery.
 ///

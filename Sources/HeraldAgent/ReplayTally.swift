@@ -1,5 +1,4 @@
 import HeraldCore
-import Logging
 import Synchronization
 
 /// What a replay did; `exitCode` is the process status the command line returns.

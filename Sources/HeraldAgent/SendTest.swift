@@ -97,8 +97,7 @@ public enum SendTest {
         }
         let provider: Provider
         do {
-            let decoded = try ManifestDecoder.decode(
-                object, strictFields: false, readAs: (apiVersion: api.version.apiVersion, kind: "Provider"))
+            let decoded = try api.decode(object, as: .provider)
             guard case .provider(let value) = decoded else { throw SendTestError(description: "\(key) is not a Provider") }
             provider = value
         } catch let error as SendTestError {
@@ -107,13 +106,9 @@ public enum SendTest {
             throw SendTestError(description: "Provider \(key) is invalid: \(error)")
         }
         var secrets: [ObjectKey: Secret] = [:]
-        for name in [provider.secretRef, provider.certSecretRef, provider.proxySecretRef].compactMap({ $0 }) {
-            let secretKey = ObjectKey(namespace: key.namespace, name: name)
-            let path = ResourcePath(group: "", version: "v1", resource: "secrets", namespace: key.namespace, name: name)
+        for secretKey in provider.secretKeys {
             do {
-                if case .secret(let secret) = try ManifestDecoder.decode(try await client.get(path)) { secrets[secretKey] = secret }
-            } catch let error as KubeError where error.isNotFound {
-                continue  // The factory reports the missing Secret in Flux's words.
+                if let secret = try await client.secret(secretKey) { secrets[secretKey] = secret }
             } catch {
                 throw SendTestError(description: "cannot read Secret \(secretKey): \(error)")
             }

@@ -43,6 +43,10 @@ public struct Provider: Sendable, Hashable {
 
     public var key: ObjectKey { meta.key }
     public var effectiveTimeout: Duration { timeout ?? Provider.defaultTimeout }
+    /// The Secrets this Provider names (`secretRef`, `certSecretRef`, `proxySecretRef`), in its namespace.
+    public var secretKeys: [ObjectKey] {
+        [secretRef, certSecretRef, proxySecretRef].compactMap { $0.map { ObjectKey(namespace: key.namespace, name: $0) } }
+    }
 }
 
 /// A Kubernetes `Secret`'s values, decoded from `data` (base64) and `stringData` (which wins).

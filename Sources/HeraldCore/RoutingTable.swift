@@ -6,6 +6,9 @@ public struct RoutingTable: Sendable {
     /// Alert positions by the (namespace, kind) their event sources select, ascending: an event is only
     /// tested against Alerts that could match its involved object.
     let candidates: [SourceKey: [Int]]
+    /// The (namespace, kind) pairs some Alert selects by `matchLabels`: only their events need the
+    /// involved object's labels read before routing.
+    let labelSelected: Set<SourceKey>
     /// Each commit-status Provider's `spec.commitStatusExpr`, parsed once per snapshot, not per event.
     let commitStatusExpressions: [ObjectKey: Result<CommitStatusExpression, ExpressionError>]
 
@@ -29,13 +32,22 @@ public struct RoutingTable: Sendable {
         self.providers = byKey
         commitStatusExpressions = expressions
         var candidates: [SourceKey: [Int]] = [:]
+        var labelSelected: Set<SourceKey> = []
         for (position, compiled) in self.alerts.enumerated() {
             for source in compiled.alert.eventSources {
                 let key = SourceKey(namespace: source.namespace(inAlertOf: compiled.key.namespace), kind: source.kind)
                 if candidates[key]?.last != position { candidates[key, default: []].append(position) }
+                if source.matchLabels != nil { labelSelected.insert(key) }
             }
         }
         self.candidates = candidates
+        self.labelSelected = labelSelected
+    }
+
+    /// Whether an Alert selects objects of this namespace and kind by `matchLabels`, so routing an
+    /// event about `object` needs its labels.
+    public func selectsByLabels(_ object: ObjectReference) -> Bool {
+        labelSelected.contains(SourceKey(namespace: object.namespace, kind: object.kind))
     }
 
     /// The Alerts whose sources name this object's namespace and kind, in Alert order.

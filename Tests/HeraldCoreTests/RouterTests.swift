@@ -35,6 +35,25 @@ struct RouterTests {
 
     // MARK: §3.2 through the router
 
+    @Test("labels are needed only for the namespace and kind an Alert selects by matchLabels")
+    func selectsByLabels() {
+        let byLabels = Alert(
+            meta: ObjectMeta(key: ObjectKey(namespace: "apps", name: "labels")), providerName: "hook",
+            eventSources: [
+                EventSource(kind: "Kustomization", name: "*", matchLabels: ["team": "web"]),
+                EventSource(kind: "HelmRelease", name: "*", namespace: "other", matchLabels: [:]),
+            ])
+        let byName = Alert(
+            meta: ObjectMeta(key: ObjectKey(namespace: "apps", name: "names")), providerName: "hook",
+            eventSources: [EventSource(kind: "GitRepository", name: "*")])
+        let table = RoutingTable(alerts: [byLabels, byName], providers: [])
+        #expect(table.selectsByLabels(ObjectReference(kind: "Kustomization", namespace: "apps", name: "web")))
+        #expect(table.selectsByLabels(ObjectReference(kind: "HelmRelease", namespace: "other", name: "chart")))
+        #expect(!table.selectsByLabels(ObjectReference(kind: "Kustomization", namespace: "other", name: "web")))
+        #expect(!table.selectsByLabels(ObjectReference(kind: "HelmRelease", namespace: "apps", name: "chart")))
+        #expect(!table.selectsByLabels(ObjectReference(kind: "GitRepository", namespace: "apps", name: "repo")))
+    }
+
     @Test("§3.2 an event that matches no Alert gives no outcome")
     func noMatch() {
         let result = route(TestValues.kustomization(namespace: "other"), alerts: [TestValues.alert()], providers: [TestValues.provider()])

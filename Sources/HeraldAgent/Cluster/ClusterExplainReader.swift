@@ -48,10 +48,8 @@ public struct ClusterExplainReader: Sendable {
             return nil
         }
         let secrets = await readSecrets(of: providers, leftOut: &invalid)
-        let labels = await involvedLabels(of: event, alerts: alerts)
-        return Reading(
-            event: event, snapshot: RoutingSnapshot(alerts: alerts, providers: providers, secrets: secrets, labels: labels),
-            invalidObjects: invalid)
+        let snapshot = RoutingSnapshot(alerts: alerts, providers: providers, secrets: secrets, labels: NoLabels())
+        return Reading(event: event, snapshot: await withInvolvedLabels(of: event, in: snapshot), invalidObjects: invalid)
     }
 
     private func readEvent(_ key: ObjectKey, filter: EventFilter) async throws(ClusterReadError) -> DecodedEvent {
@@ -88,9 +86,7 @@ public struct ClusterExplainReader: Sendable {
             }
             for item in page.items {
                 do {
-                    objects.append(
-                        try ManifestDecoder.decode(
-                            item, strictFields: false, readAs: (apiVersion: api.version.apiVersion, kind: kind.rawValue)))
+                    objects.append(try api.decode(item, as: kind))
                 } catch {
                     let name = "\(item["metadata"]?["namespace"]?.stringValue ?? "")/\(item["metadata"]?["name"]?.stringValue ?? "")"
                     invalid.append("\(kind.rawValue) \(name): \(error)")
@@ -106,30 +102,22 @@ public struct ClusterExplainReader: Sendable {
     private func readSecrets(of providers: [Provider], leftOut: inout [String]) async -> [ObjectKey: Secret] {
         var secrets: [ObjectKey: Secret] = [:]
         var read: Set<ObjectKey> = []
-        for provider in providers {
-            for name in [provider.secretRef, provider.certSecretRef, provider.proxySecretRef].compactMap({ $0 }) {
-                let key = ObjectKey(namespace: provider.key.namespace, name: name)
-                guard read.insert(key).inserted else { continue }
-                let path = ResourcePath(group: "", version: "v1", resource: "secrets", namespace: key.namespace, name: name)
-                do {
-                    if case .secret(let secret) = try ManifestDecoder.decode(try await client.get(path)) { secrets[key] = secret }
-                } catch let error as KubeError where error.isNotFound {
-                    continue
-                } catch {
-                    leftOut.append("Secret \(key): cannot be read (\(error)); Providers that use it cannot be built")
-                }
+        for key in providers.flatMap(\.secretKeys) where read.insert(key).inserted {
+            do {
+                if let secret = try await client.secret(key) { secrets[key] = secret }
+            } catch {
+                leftOut.append("Secret \(key): cannot be read (\(error)); Providers that use it cannot be built")
             }
         }
         return secrets
     }
 
-    /// The involved object's labels, read only when some Alert selects by `matchLabels`.
-    private func involvedLabels(of decoded: DecodedEvent, alerts: [Alert]) async -> any LabelLookup {
-        guard case .event(let event, _) = decoded,
-            alerts.contains(where: { alert in alert.eventSources.contains { $0.matchLabels != nil } })
-        else { return NoLabels() }
+    /// `snapshot` with the involved object's labels, read only when an Alert selects it by `matchLabels`
+    /// (the rule the processor applies before routing).
+    private func withInvolvedLabels(of decoded: DecodedEvent, in snapshot: RoutingSnapshot) async -> RoutingSnapshot {
+        guard case .event(let event, _) = decoded, snapshot.table.selectsByLabels(event.involvedObject) else { return snapshot }
         let labels = await ClusterLabels(client: client, logger: logger).labels(of: event.involvedObject)
-        return FetchedLabels(object: event.involvedObject, labels: labels)
+        return RoutingSnapshot(replacingLabelsOf: snapshot, with: FetchedLabels(object: event.involvedObject, labels: labels))
     }
 }
 

@@ -5,31 +5,6 @@ import HeraldNotifiers
 import Logging
 import Synchronization
 
-/// Which Flux API version Herald reads, and whether its objects have a status subresource.
-public struct FluxServedAPI: Sendable, Hashable {
-    public var version: FluxAPIVersion
-    public var alertsHaveStatus: Bool
-    public var providersHaveStatus: Bool
-
-    /// Asks discovery which Alert/Provider versions are served and picks the newest Herald knows.
-    public static func discover(client: KubeClient) async throws(KubeError) -> FluxServedAPI {
-        let served = try await client.servedVersions(of: FluxAPIVersion.group)
-        guard let version = FluxAPIVersion.allCases.reversed().first(where: { served.contains($0.rawValue) }) else {
-            throw .configuration(
-                "the API server serves no notification.toolkit.fluxcd.io version Herald reads (v1beta1, v1beta2, v1beta3); are the Flux CRDs installed?"
-            )
-        }
-        let resources = try await client.resources(group: FluxAPIVersion.group, version: version.rawValue)
-        return FluxServedAPI(
-            version: version, alertsHaveStatus: resources.contains("alerts/status"),
-            providersHaveStatus: resources.contains("providers/status"))
-    }
-
-    func path(_ resource: String, namespace: String?) -> ResourcePath {
-        ResourcePath(group: FluxAPIVersion.group, version: version.rawValue, resource: resource, namespace: namespace)
-    }
-}
-
 /// Alerts and Providers from the API server, kept in memory, and the Secrets their Providers use.
 ///
 /// Every change rebuilds one immutable, numbered ``RoutingSnapshot`` and hands it to the
@@ -154,9 +129,7 @@ public actor FluxObjectStore {
 
     private func invalidateSecrets(of stored: Stored) {
         guard case .provider(let provider)? = stored.object else { return }
-        for name in [provider.secretRef, provider.certSecretRef, provider.proxySecretRef].compactMap({ $0 }) {
-            secrets.removeValue(forKey: ObjectKey(namespace: provider.key.namespace, name: name))
-        }
+        for key in provider.secretKeys { secrets.removeValue(forKey: key) }
     }
 
     private func decode(_ object: JSONValue, kind: Kind) -> Stored {
@@ -170,8 +143,7 @@ public actor FluxObjectStore {
             "uid": .string(meta.uid), "spec": object["spec"] ?? .null, "apiVersion": object["apiVersion"] ?? .null,
         ]
         do {
-            let decoded = try ManifestDecoder.decode(
-                object, strictFields: false, readAs: (apiVersion: FluxAPIVersion.group + "/" + api.version.rawValue, kind: kind.rawValue))
+            let decoded = try api.decode(object, as: kind)
             return Stored(meta: meta, object: decoded, error: nil, status: object["status"], routingInput: routingInput)
         } catch {
             return Stored(meta: meta, object: nil, error: error, status: object["status"], routingInput: routingInput)
@@ -213,8 +185,7 @@ public actor FluxObjectStore {
         var neededSecrets: [ObjectKey: Secret] = [:]
         var referenced: Set<ObjectKey> = []
         for provider in validProviders {
-            for name in [provider.secretRef, provider.certSecretRef, provider.proxySecretRef].compactMap({ $0 }) {
-                let key = ObjectKey(namespace: provider.key.namespace, name: name)
+            for key in provider.secretKeys {
                 referenced.insert(key)
                 if let secret = await secret(key) { neededSecrets[key] = secret }
             }
@@ -240,15 +211,10 @@ public actor FluxObjectStore {
 
     private func secret(_ key: ObjectKey) async -> Secret? {
         if let cached = secrets[key], cached.fetched.duration(to: .now) < secretTTL { return cached.secret }
-        let path = ResourcePath(group: "", version: "v1", resource: "secrets", namespace: key.namespace, name: key.name)
         do {
-            let value = try await client.get(path)
-            guard case .secret(let secret) = try ManifestDecoder.decode(value) else { return nil }
+            let secret = try await client.secret(key)
             secrets[key] = (secret, .now)
             return secret
-        } catch let error as KubeError where error.isNotFound {
-            secrets[key] = (nil, .now)
-            return nil
         } catch {
             // Never log the object: only its key and the error, which holds no values.
             logger.error("failed to read Secret \(key): \(error)")

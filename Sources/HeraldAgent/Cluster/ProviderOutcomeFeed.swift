@@ -1,5 +1,4 @@
 import HeraldCore
-import Logging
 import Synchronization
 
 /// The observer that carries delivery outcomes to the object store (a Provider's `LastDelivery`
