@@ -1,15 +1,4 @@
 import HeraldCore
-import HeraldJSON
-import HeraldNotifiers
-import Logging
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
 
 /// The one event path of every command: routes each event with the newest snapshot, tells the
 /// observers, and hands the rendered notifications to the dispatcher.

@@ -2,14 +2,6 @@ import HeraldCore
 import HeraldJSON
 import Logging
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// One JSON object per line on standard error: `ts`, `level`, `msg`, then the metadata, sorted.
 ///
 /// The shape log pipelines expect from Kubernetes components (Flux logs JSON by default); written with

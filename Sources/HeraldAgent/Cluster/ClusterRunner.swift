@@ -4,12 +4,6 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// `herald run`: assembles the Event watch, the Flux object store, the dispatcher and the health
 /// server into one `ServiceGroup`; SIGTERM and SIGINT shut it down gracefully, in reverse order:
 /// stop reading events, stop watching objects, drain deliveries (bounded), stop the probes.

@@ -4,12 +4,6 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// The Event watch and its watermark, run while this process leads (always, without leader election).
 ///
 /// Each time leadership is gained, the watermark is read from the Lease (the previous leader advanced it)

@@ -4,12 +4,6 @@ import HeraldKube
 import HeraldNotifiers
 import Logging
 
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// The `Ready` condition Herald computes for an Alert or Provider.
 public struct Readiness: Sendable, Hashable {
     public var ready: Bool
