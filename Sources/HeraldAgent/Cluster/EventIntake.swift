@@ -20,7 +20,7 @@ final class EventIntake: EventInput {
         var observer: any PipelineObserver
         var settings: Reflector.Settings
         var logger: Logger
-        var clock: WallClock = .system
+        var clock: WallClock
     }
 
     private let context: Context
