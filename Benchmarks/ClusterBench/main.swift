@@ -1,18 +1,20 @@
 // Cluster benchmark: `herald run` against the in-process fake API server, measured as `kubectl top` measures it.
 //
-// Usage: herald-cluster-bench [--explain] [--short] [--max-idle-anon MIB] [--events N] [--initial-events N] [BINARY]
+// Usage: herald-cluster-bench [--explain] [--short] [--max-idle-anon MIB] [--events N] [--initial-events N]
+//                             [--objects N] [BINARY]
 //                             [-- HERALD-RUN-ARGUMENTS…]
 //
 // BINARY defaults to dist/herald-static-executable, the stripped static binary the image ships
 // (scripts/build-release.sh). Herald runs in a memory cgroup of its own (v1 or v2, whichever the machine
 // mounts) with its binary already in the page cache, as a container runtime leaves it. Printed, idle after
-// the initial lists (200 Alerts, 200 Providers, and 3,000 Events from before the start, which are listed
+// the initial lists (200 Alerts, 200 Providers (`--objects`), and 3,000 Events from before the start, which are listed
 // and not delivered) and at the peak of a burst of N Events (default 20,000; 10%
 // matching; one provider hanging): VmRSS, RssAnon and the working set (cgroup usage − inactive_file), and
 // the thread count. `--explain` adds the smaps breakdown (binary code and data, heap, thread stacks, malloc
 // arenas). Without `--short` it also measures end-to-end latency at 500 events/s. `--max-idle-anon` makes
 // the run fail when idle RssAnon exceeds it: anonymous memory is stable from run to run, unlike total RSS
-// and throughput, which are only printed.
+// and throughput, which are only printed. Two runs with different `--objects` give the memory each Alert
+// and Provider costs once decoded.
 import Foundation
 import HeraldJSON
 import HeraldTestSupport
@@ -39,6 +41,8 @@ struct Options {
     var maxIdleAnon: Double?
     /// Events already in the cluster when Herald starts (a real cluster keeps an hour of them).
     var initialEvents = 3_000
+    /// Alerts, and as many Providers, in the cluster (each Alert names its own Provider).
+    var objects = 200
     /// Arguments after `--`, passed on to `herald run` (to measure one setting against another).
     var heraldArguments: [String] = []
 
@@ -52,6 +56,7 @@ struct Options {
             case "--events": events = rest.popFirst().flatMap { Int($0) } ?? events
             case "--max-idle-anon": maxIdleAnon = rest.popFirst().flatMap { Double($0) }
             case "--initial-events": initialEvents = rest.popFirst().flatMap { Int($0) } ?? initialEvents
+            case "--objects": objects = max(2, rest.popFirst().flatMap { Int($0) } ?? objects)
             case "--":
                 heraldArguments = Array(rest)
                 rest = []
@@ -67,6 +72,7 @@ struct Options {
 let options = Options(CommandLine.arguments.dropFirst())
 let binary = options.binary
 let burstSize = options.events
+let objects = options.objects
 let group = "notification.toolkit.fluxcd.io"
 guard FileManager.default.isExecutableFile(atPath: binary) else {
     fail("no Herald binary at \(binary): build it with scripts/build-release.sh static-executable, or name one")
@@ -107,8 +113,8 @@ for (resource, kind) in [("alerts", "Alert"), ("providers", "Provider")] {
 }
 let receiver = try await WebhookRecorder.start()
 receiver.respond(path: "/stalled", with: [.hang])
-// 200 Providers and 200 Alerts over 10 namespaces; each Alert selects one Kustomization name.
-for index in 0..<200 {
+// N Providers and N Alerts over 10 namespaces; each Alert selects one Kustomization name.
+for index in 0..<objects {
     let namespace = "team-\(index % 10)"
     let path = index == 0 ? "/stalled" : "/hook"
     try api.create(
@@ -131,7 +137,7 @@ for index in 0..<200 {
 for index in 0..<options.initialEvents {
     let namespace = "team-\(index % 10)"
     try api.create(
-        event(-1 - index, namespace: namespace, object: "app-\(index % 200)", message: "before \(index)", age: 600), group: "",
+        event(-1 - index, namespace: namespace, object: "app-\(index % objects)", message: "before \(index)", age: 600), group: "",
         version: "v1", resource: "events", namespace: namespace)
 }
 let kubeconfig = FileManager.default.temporaryDirectory.appendingPathComponent("herald-bench-\(getpid()).yaml")
@@ -206,7 +212,7 @@ func figure(_ value: Double) -> String { String(format: "%.1f", value) }
 
 let idleAnon = memory.anonymous
 say(
-    "idle after sync (200 Alerts, 200 Providers, \(options.initialEvents) Events listed): VmRSS \(figure(memory.rss)) MiB, RssAnon \(figure(idleAnon)) MiB, "
+    "idle after sync (\(objects) Alerts, \(objects) Providers, \(options.initialEvents) Events listed): VmRSS \(figure(memory.rss)) MiB, RssAnon \(figure(idleAnon)) MiB, "
         + "working set \(cgroup.map { mib($0.workingSet) } ?? "n/a") MiB, threads \(memory.threads)")
 if options.explain {
     for (kind, value) in memory.breakdown(binary: binary) where value >= 0.05 { say("  idle \(kind): \(figure(value)) MiB") }
@@ -241,13 +247,13 @@ final class PeakSampler: @unchecked Sendable {
     }
 }
 
-// Burst: N Events, 10% naming a selected object (1 in 200 of those goes to the stalled provider).
+// Burst: N Events, 10% naming a selected object (1 in `objects` of those goes to the stalled provider).
 let sampler = PeakSampler()
 sampler.start(memory: memory, cgroup: cgroup)
 let burstStart = ContinuousClock.now
 for index in 0..<burstSize {
     let selected = index % 10 == 0
-    let target = (index / 10) % 200
+    let target = (index / 10) % objects
     let object = selected ? "app-\(target)" : "other-\(index % 1000)"
     try api.create(
         event(index, namespace: "team-\(target % 10)", object: object, message: "burst \(index)"), group: "", version: "v1",
@@ -287,7 +293,7 @@ let latencyStart = ContinuousClock.now
 for index in 0..<5_000 {
     let due = latencyStart.advanced(by: .milliseconds(2 * index))
     if ContinuousClock.now < due { try await Task.sleep(until: due) }
-    let target = 1 + index % 199
+    let target = 1 + index % (objects - 1)
     let message = "latency \(index)"
     sent[message] = .now
     try api.create(
