@@ -9,6 +9,12 @@ import PackageDescription
 //   HeraldKube       a small Kubernetes client: config, get/list/watch/patch, reflector (knows nothing of Flux)
 //   HeraldAgent      sources, pipeline wiring, dispatcher, transport
 //   herald           the command line
+// The shipped build compiles every module for size (scripts/build-release.sh passes -Xswiftc -Osize), but
+// the hot path (JSON, routing, the pipeline) stays compiled for speed so routing keeps its throughput
+// (README "Memory"): the frontend honours the last optimisation flag, and -Xfrontend flags follow the ones
+// the driver derives from -Osize.
+let hotPath: [SwiftSetting] = [.unsafeFlags(["-Xfrontend", "-O"], .when(configuration: .release))]
+
 let package = Package(
     name: "herald",
     platforms: [.macOS(.v15)],
@@ -35,14 +41,16 @@ let package = Package(
         .systemLibrary(name: "CMalloc"),
         .target(
             name: "HeraldJSON",
-            dependencies: ["CYAML"]
+            dependencies: ["CYAML"],
+            swiftSettings: hotPath
         ),
         .target(
             name: "HeraldCore",
             dependencies: [
                 "HeraldJSON",
                 .product(name: "Crypto", package: "swift-crypto"),
-            ]
+            ],
+            swiftSettings: hotPath
         ),
         .target(
             name: "HeraldNotifiers",
@@ -82,7 +90,8 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            swiftSettings: hotPath
         ),
         .executableTarget(
             name: "herald",
