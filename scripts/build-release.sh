@@ -9,9 +9,9 @@
 #
 # Every module is compiled for size (-Osize) except the hot path, which Package.swift keeps at -O
 # (HeraldJSON, HeraldCore, HeraldAgent): 1.6 MiB smaller and 1.4 MiB less RSS than all -O, at the same
-# routing throughput (README, Memory). About 8 minutes on 2 cores, most of it LTO; SwiftPM has kept stale
-# object files when only flags changed, so measure flag changes on a clean build folder. `-O` builds everything for speed instead, into dist/herald-VARIANT-O,
-# to measure one against the other.
+# routing throughput (README, Memory). `-O` builds everything for speed instead, into
+# dist/herald-VARIANT-O, to measure one against the other. About 8 minutes on 2 cores, most of it LTO;
+# SwiftPM has kept stale object files when only flags changed, so measure flag changes on a clean folder.
 #
 # The unstripped binary stays in the build folder (.build-VARIANT[-O]) for scripts/linkage-report.sh and
 # scripts/module-sizes.py; the stripped one is written to dist/herald-VARIANT[-O] and its size printed.

@@ -38,7 +38,7 @@ swift build --product herald-cluster-bench >&2
 "$work/herald-under-callgrind" --help >/dev/null 2>&1
 "$work/herald-under-callgrind" --version >/dev/null 2>&1
 # Functions of the previous order that this run did not see are kept after the recorded ones.
-python3 scripts/symbol-order.py --previous scripts/herald.order "$work"/callgrind.* > "$work/herald.order"
+python3 scripts/symbol-order.py --previous scripts/herald.order "$work/herald" "$work"/callgrind.* > "$work/herald.order"
 mv "$work/herald.order" scripts/herald.order
 echo "scripts/herald.order: $(wc -l < scripts/herald.order) functions" >&2
 scripts/build-release.sh static-executable >/dev/null

@@ -1,22 +1,27 @@
 """Reads callgrind outputs and prints the functions that ran, by instructions executed, hottest first:
 one symbol name a line, as lld's --symbol-ordering-file reads it.
 
-scripts/symbol-order.py [--previous ORDER] CALLGRIND-OUT...
+scripts/symbol-order.py [--previous ORDER BINARY] CALLGRIND-OUT...
 
 With --previous, the functions of an earlier order that this recording did not see follow the recorded
 ones: one recording misses functions a real run executes, and a missed function placed among cold code
-costs a 64 KiB fault-around window of RSS (README, Memory). Names that no longer exist are ignored by lld.
+costs a 64 KiB fault-around window of RSS (README, Memory). Only names BINARY (the recorded, unstripped
+build) still defines are kept, so the file does not grow with functions that no longer exist.
 """
 import collections
 import re
+import subprocess
 import sys
 
 arguments = sys.argv[1:]
 previous = []
 if arguments[:1] == ["--previous"]:
+    symbols = subprocess.run(["nm", "--defined-only", "--format=just-symbols", arguments[2]],
+                             capture_output=True, text=True, check=True).stdout
+    defined = set(symbols.splitlines())
     with open(arguments[1]) as lines:
-        previous = [line.strip() for line in lines if line.strip()]
-    arguments = arguments[2:]
+        previous = [line.strip() for line in lines if line.strip() in defined]
+    arguments = arguments[3:]
 
 cost = collections.Counter()
 for path in arguments:
