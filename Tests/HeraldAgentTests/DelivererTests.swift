@@ -115,7 +115,10 @@ struct DelivererTests {
         let recorder = try await WebhookRecorder.start()
         let address = recorder.baseURL + "/services/T000/B000/SECRETPATH"
         try await recorder.shutdown()
-        let client = try AgentFixtures.client(AgentFixtures.provider(address: address, timeout: .seconds(2)))
+        // A refused connection fails at once, so the budget only has to outlast a stalled test process: at
+        // suite start, under parallel load, the whole process has been seen to stall for 3 s, which used up a
+        // 2 s budget on the first attempt and left no retry.
+        let client = try AgentFixtures.client(AgentFixtures.provider(address: address, timeout: .seconds(10)))
         let outcome = await Deliverer(transport: transport, retry: AgentFixtures.fastRetry).deliver(try AgentFixtures.job(client))
         guard case .failed(let failure) = outcome else {
             Issue.record("expected a failure, got \(outcome)")
