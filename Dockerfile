@@ -10,11 +10,12 @@
 # binary; see README "Container image" for why it is not the default here.
 
 FROM swift:6.3.1-bookworm AS build
-# libyaml-dev: the YAML parser (static libyaml.a is linked in); ca-certificates: the bundle the
+# libyaml-dev: the YAML parser (static libyaml.a is linked in); libre2-dev: Alert patterns (libre2.a);
+# ca-certificates: the bundle the
 # final image carries. Versions float with the pinned Debian release of the base image.
 # hadolint ignore=DL3008
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libyaml-dev pkg-config ca-certificates file \
+    && apt-get install -y --no-install-recommends libyaml-dev libre2-dev pkg-config ca-certificates file \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .

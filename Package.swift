@@ -3,6 +3,7 @@ import PackageDescription
 
 // Targets follow the layering in DESIGN.md: a target imports only the ones above it.
 //   CYAML, CMalloc   C headers: libyaml, glibc's malloc tuning
+//   CRE2             RE2 (C++) behind a C face: linear-time matching of Alert patterns
 //   HeraldJSON       JSON values, Go-compatible JSON bytes, YAML read as JSON (leaf utility)
 //   HeraldCore       Flux domain model, matching, dedupe: pure values, no I/O
 //   HeraldNotifiers  one file per provider type, rendering requests
@@ -39,6 +40,12 @@ let package = Package(
         ),
         // Header only: glibc's <malloc.h> (mallopt, malloc_trim) for MemoryFootprint; libc is linked anyway.
         .systemLibrary(name: "CMalloc"),
+        // RE2 behind a C face: Alert patterns match in linear time with Go's syntax, as in Flux. Debian's
+        // libre2-dev ships libre2.a, which the static release binary links.
+        .target(
+            name: "CRE2",
+            linkerSettings: [.linkedLibrary("re2")]
+        ),
         .target(
             name: "HeraldJSON",
             dependencies: ["CYAML"],
@@ -48,6 +55,7 @@ let package = Package(
             name: "HeraldCore",
             dependencies: [
                 "HeraldJSON",
+                "CRE2",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: hotPath

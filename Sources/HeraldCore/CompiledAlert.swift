@@ -1,16 +1,16 @@
 /// An Alert with its inclusion and exclusion regexes compiled once, when the Alert is loaded.
 ///
 /// The reference controller compiled them for every event; Herald compiles per Alert revision.
-/// Swift's `Regex` reads the RE2 syntax Flux documents for everything but RE2-only escapes, and a
-/// pattern that does not compile behaves as in Flux: an inclusion never matches, an exclusion is ignored.
+/// ``GoRegex`` reads Go's syntax and matches in linear time, as Flux's `regexp` does, and a pattern
+/// that does not compile behaves as in Flux: an inclusion never matches, an exclusion is ignored.
 /// A class, not a struct: the router visits it for every event, and sharing one reference costs a
 /// single retain where copying an Alert's many fields cost dozens.
 public final class CompiledAlert: @unchecked Sendable {
-    // Every stored property is a `let`, and `Regex<AnyRegexOutput>` is immutable after construction.
+    // Every stored property is a `let`, and a `GoRegex` is immutable after construction.
     public let alert: Alert
-    let inclusions: [Regex<AnyRegexOutput>?]
-    let exclusions: [Regex<AnyRegexOutput>?]
-    /// One line per pattern that failed to compile, in Flux's words.
+    let inclusions: [GoRegex?]
+    let exclusions: [GoRegex?]
+    /// One line per pattern that failed to compile, in Flux's words followed by the parser's reason.
     public let warnings: [String]
 
     /// Compiles the Alert's patterns once; a pattern that does not compile is kept as a warning and,
@@ -18,17 +18,18 @@ public final class CompiledAlert: @unchecked Sendable {
     public init(_ alert: Alert) {
         self.alert = alert
         var warnings: [String] = []
-        inclusions = alert.inclusionList.map { pattern in
-            if let regex = try? Regex(pattern) { return regex }
-            warnings.append("failed to compile inclusion regex: \(pattern)")
-            return nil
-        }
-        exclusions = alert.exclusionList.map { pattern in
-            if let regex = try? Regex(pattern) { return regex }
-            warnings.append("failed to compile exclusion regex: \(pattern)")
-            return nil
-        }
+        inclusions = alert.inclusionList.map { Self.compile($0, list: "inclusion", warnings: &warnings) }
+        exclusions = alert.exclusionList.map { Self.compile($0, list: "exclusion", warnings: &warnings) }
         self.warnings = warnings
+    }
+
+    private static func compile(_ pattern: String, list: String, warnings: inout [String]) -> GoRegex? {
+        do throws(GoRegexError) {
+            return try GoRegex(pattern)
+        } catch {
+            warnings.append("failed to compile \(list) regex: \(pattern) (\(error.reason))")
+            return nil
+        }
     }
 
     public var key: ObjectKey { alert.key }
@@ -60,8 +61,8 @@ public final class CompiledAlert: @unchecked Sendable {
         return true
     }
 
-    private static func test(_ regex: Regex<AnyRegexOutput>?, _ message: String) -> PatternResult {
+    private static func test(_ regex: GoRegex?, _ message: String) -> PatternResult {
         guard let regex else { return .invalid }
-        return (try? regex.firstMatch(in: message)) != nil ? .matched : .notMatched
+        return regex.matches(message) ? .matched : .notMatched
     }
 }

@@ -152,7 +152,7 @@ struct AlertMatcherTests {
     func invalidInclusion() {
         let alone = CompiledAlert(TestValues.alert(inclusionList: ["(unclosed"]))
         #expect(AlertMatcher.match(alone, event: TestValues.kustomization(message: "(unclosed"), labels: NoLabels()) == .message)
-        #expect(alone.warnings == ["failed to compile inclusion regex: (unclosed"])
+        #expect(alone.warnings == ["failed to compile inclusion regex: (unclosed (missing ): (unclosed)"])
         let withValid = TestValues.alert(inclusionList: ["(unclosed", "passed"])
         #expect(match(withValid, TestValues.kustomization(message: "Health check passed")) == .matched)
     }
@@ -164,7 +164,7 @@ struct AlertMatcherTests {
         #expect(
             AlertMatcher.match(compiled, event: TestValues.kustomization(message: "Dependencies not ready"), labels: NoLabels()) == .message
         )
-        #expect(compiled.warnings == ["failed to compile exclusion regex: [z-a]"])
+        #expect(compiled.warnings == ["failed to compile exclusion regex: [z-a] (invalid character class range: z-a)"])
     }
 
     @Test("§3.2 only the message is tested by the regexes, not the reason or metadata")
