@@ -32,8 +32,12 @@ public struct JSONParser {
     }
 
     /// `parse(_:)` without copying the input: the hot path of replay and the watch.
-    public static func parse(_ buffer: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> JSONValue {
-        var reader = Reader(bytes: buffer)
+    ///
+    /// `maximumValues` bounds the number of values (scalars, arrays, objects) in the document. A value
+    /// in memory costs tens of bytes however short its text, so input from strangers (the event endpoint)
+    /// passes a bound to keep memory proportional to what Herald reads, not to the body's shape.
+    public static func parse(_ buffer: UnsafeBufferPointer<UInt8>, maximumValues: Int = .max) throws(JSONParseError) -> JSONValue {
+        var reader = Reader(bytes: buffer, remainingValues: maximumValues)
         reader.skipWhitespace()
         let value = try reader.readValue(depth: 0)
         reader.skipWhitespace()
@@ -44,6 +48,7 @@ public struct JSONParser {
     private struct Reader {
         let bytes: UnsafeBufferPointer<UInt8>
         var index = 0
+        var remainingValues: Int
 
         func error(_ reason: String) -> JSONParseError { JSONParseError(offset: index, reason: reason) }
 
@@ -58,6 +63,8 @@ public struct JSONParser {
 
         mutating func readValue(depth: Int) throws(JSONParseError) -> JSONValue {
             guard index < bytes.count else { throw error("unexpected end of input") }
+            guard remainingValues > 0 else { throw error("more values than this input may hold") }
+            remainingValues -= 1
             switch bytes[index] {
             case UInt8(ascii: "{"): return try readObject(depth: depth + 1)
             case UInt8(ascii: "["): return try readArray(depth: depth + 1)
@@ -83,11 +90,11 @@ public struct JSONParser {
         mutating func readObject(depth: Int) throws(JSONParseError) -> JSONValue {
             guard depth <= JSONParser.maximumDepth else { throw error("nesting deeper than \(JSONParser.maximumDepth)") }
             index += 1
-            var object = JSONObject()
+            var object = MemberBuilder()
             skipWhitespace()
             if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
                 index += 1
-                return .object(object)
+                return .object(JSONObject())
             }
             while true {
                 skipWhitespace()
@@ -99,7 +106,7 @@ public struct JSONParser {
                 skipWhitespace()
                 let value = try readValue(depth: depth)
                 // Duplicate names: the last one wins, as in Go's decoder.
-                object[key] = value
+                object.set(key, value)
                 skipWhitespace()
                 guard index < bytes.count else { throw error("unexpected end of input in an object") }
                 if bytes[index] == UInt8(ascii: ",") {
@@ -108,7 +115,7 @@ public struct JSONParser {
                 }
                 if bytes[index] == UInt8(ascii: "}") {
                     index += 1
-                    return .object(object)
+                    return .object(JSONObject(uniqueMembers: object.members))
                 }
                 throw error("expected ',' or '}'")
             }

@@ -26,7 +26,7 @@ public enum YAMLDocuments {
 
     private enum Frame {
         case sequence([JSONValue], anchor: String?)
-        case mapping(JSONObject, pendingKey: String?, anchor: String?)
+        case mapping(MemberBuilder, pendingKey: String?, anchor: String?)
     }
 
     private struct Reader {
@@ -80,13 +80,13 @@ public enum YAMLDocuments {
                 guard stack.count < YAMLDocuments.maximumDepth else {
                     throw YAMLParseError(line: line, column: column, reason: "nesting deeper than \(YAMLDocuments.maximumDepth)")
                 }
-                stack.append(.mapping(JSONObject(), pendingKey: nil, anchor: string(event.data.mapping_start.anchor)))
+                stack.append(.mapping(MemberBuilder(), pendingKey: nil, anchor: string(event.data.mapping_start.anchor)))
             case YAML_SEQUENCE_END_EVENT:
                 guard case .sequence(let elements, let anchor) = stack.popLast() else { return }
                 try add(.array(elements), anchor: anchor, line: line, column: column)
             case YAML_MAPPING_END_EVENT:
                 guard case .mapping(let object, _, let anchor) = stack.popLast() else { return }
-                try add(.object(object), anchor: anchor, line: line, column: column)
+                try add(.object(JSONObject(uniqueMembers: object.members)), anchor: anchor, line: line, column: column)
             case YAML_SCALAR_EVENT:
                 let scalar = event.data.scalar
                 let text =
@@ -112,13 +112,15 @@ public enum YAMLDocuments {
                 current = value
                 return
             }
-            switch top {
+            // `consume`: the frame's array or builder is then referenced once, so appending to it does not
+            // copy it (a copy per member made wide mappings quadratic).
+            switch consume top {
             case .sequence(var elements, let seqAnchor):
                 elements.append(value)
                 stack.append(.sequence(elements, anchor: seqAnchor))
             case .mapping(var object, let pendingKey, let mapAnchor):
                 if let pendingKey {
-                    object[pendingKey] = value
+                    object.set(pendingKey, value)
                     stack.append(.mapping(object, pendingKey: nil, anchor: mapAnchor))
                 } else {
                     let key: String
