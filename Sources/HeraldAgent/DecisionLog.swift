@@ -9,6 +9,8 @@ public struct DecisionLog: PipelineObserver {
     public let logger: Logger
     /// Deliveries are rendered, not sent (`herald replay --dry-run`): say so instead of "delivered".
     public let dryRun: Bool
+    /// Events already warned about for naming another namespace's object: one line per Event, not per repeat.
+    private let foreignEvents = OncePerKey<ObjectKey>(capacity: 1024)
 
     public init(logger: Logger, dryRun: Bool = false) {
         self.logger = logger
@@ -17,6 +19,9 @@ public struct DecisionLog: PipelineObserver {
 
     /// One line per pipeline decision (debug), per warning, conflict and failure (error).
     public func observe(_ result: PipelineResult, origin: InputOrigin, context: EventContext) {
+        if case .ignored(let reason) = result.disposition, case .foreignNamespace(let event, _) = reason, foreignEvents.isFirst(event) {
+            logger.warning("Event dropped: \(reason)", metadata: context.metadata)
+        }
         // Most events log only at debug: skip building their metadata when nothing would be written.
         guard logger.logLevel <= .debug || !result.warnings.isEmpty || !result.conflicts.isEmpty || !result.failures.isEmpty else {
             return

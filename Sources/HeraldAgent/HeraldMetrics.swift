@@ -45,7 +45,7 @@ public final class HeraldMetrics: Sendable {
     public func eventDropped(_ reason: DropReason) {
         counter(
             "events_dropped", "total",
-            "Events or notifications dropped, by reason (trace, ignored, rate_limited, no_match, invalid, cross_namespace).",
+            "Events or notifications dropped, by reason (trace, ignored, rate_limited, no_match, invalid, cross_namespace, foreign_namespace).",
             [("reason", reason.rawValue)]
         ).increment()
     }

@@ -48,6 +48,8 @@ public enum DropReason: String, Sendable, Hashable, CaseIterable {
     case invalid
     /// `--no-cross-namespace-refs` refused it for an Alert.
     case crossNamespace = "cross_namespace"
+    /// An Event about an object in another namespace than its own (a forgery, or a misbehaving recorder).
+    case foreignNamespace = "foreign_namespace"
 }
 
 extension PipelineResult.Disposition {
@@ -55,6 +57,7 @@ extension PipelineResult.Disposition {
     public var dropReason: DropReason? {
         switch self {
         case .ignored(.trace): .trace
+        case .ignored(.foreignNamespace): .foreignNamespace
         case .ignored: .ignored
         case .rateLimited: .rateLimited
         case .noMatch: .noMatch

@@ -18,6 +18,10 @@ public enum EventIgnoreReason: Sendable, Hashable, CustomStringConvertible {
     case ignoredComponent(String)
     /// A watch event other than ADDED or MODIFIED.
     case watchType(WatchEventType)
+    /// An Event stored in one namespace about an object in another. The API server lets anyone who may
+    /// create Events in a namespace name any object (with `eventTime` set), so believing it would let a
+    /// tenant speak for another namespace's objects and reach that namespace's Alerts.
+    case foreignNamespace(event: ObjectKey, involvedNamespace: String)
 
     public var description: String {
         switch self {
@@ -25,6 +29,8 @@ public enum EventIgnoreReason: Sendable, Hashable, CustomStringConvertible {
         case .trace(let rule): "trace event (rule \(rule))"
         case .ignoredComponent(let component): "recorded by \(component)"
         case .watchType(let type): "watch event type \(type)"
+        case .foreignNamespace(let event, let involvedNamespace):
+            "Event \(event) names an object in namespace \(involvedNamespace); an Event is believed only in its own namespace"
         }
     }
 }

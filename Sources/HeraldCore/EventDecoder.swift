@@ -137,6 +137,12 @@ public enum EventDecoder {
 
         if filter.ignoredComponents.contains(component) { return .ignored(.ignoredComponent(component)) }
         guard !reference.namespace.isEmpty else { return .ignored(.clusterScoped) }
+        // The API server sets `metadata.namespace`; a hand-written replay line may leave it out.
+        let storedNamespace = try metadataFields.string("namespace")
+        if !storedNamespace.isEmpty, storedNamespace != reference.namespace {
+            let key = ObjectKey(namespace: storedNamespace, name: try metadataFields.string("name"))
+            return .ignored(.foreignNamespace(event: key, involvedNamespace: reference.namespace))
+        }
         if type != "Warning", let rule = filter.traceRule(reason: reason, message: message) {
             return .ignored(.trace(rule))
         }
