@@ -11,8 +11,7 @@
 
 FROM swift:6.3.1-bookworm AS build
 # libyaml-dev: the YAML parser (static libyaml.a is linked in); libre2-dev: Alert patterns (libre2.a);
-# ca-certificates: the bundle the
-# final image carries. Versions float with the pinned Debian release of the base image.
+# ca-certificates: the bundle the final image carries. Versions float with the pinned Debian release of the base image.
 # hadolint ignore=DL3008
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libyaml-dev libre2-dev pkg-config ca-certificates file \

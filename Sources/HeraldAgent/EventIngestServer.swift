@@ -13,37 +13,54 @@ import Synchronization
 /// 3 MiB (413 beyond), 400 for a body that is not a Flux event, 429 with `X-RateLimit-*` and `Retry-After`
 /// for a duplicate within the rate-limit window, otherwise 202 with an empty body. Events go through the
 /// same pipeline as the Event watch, so an occurrence that arrives both ways is sent once.
+///
+/// Anyone who reaches the port can send, so every input is bounded (``IngestLimits``): timeouts for slow
+/// headers, bodies and idle connections, a connection cap, a body budget shared by all connections (503
+/// beyond it), and a bound on the JSON values one body holds, so memory does not follow a body's shape.
 public final class EventIngestServer: EventInput {
     /// Largest body accepted: 3 MiB, exactly as notification-controller.
-    public static let maximumBodyBytes = 3 << 20
+    public static let maximumBodyBytes = IngestLimits().maximumBodyBytes
 
     private let host: String
     private let port: Int
     private let isActive: @Sendable () -> Bool
     private let logger: Logger
+    private let connections: IngestConnections
     private let bound = Mutex<Int?>(nil)
 
     /// `isActive` is false on a standby replica: it answers 503 so the controllers' retrying client tries again.
-    public init(address: String, isActive: @escaping @Sendable () -> Bool = { true }, logger: Logger) throws {
+    public init(
+        address: String, limits: IngestLimits = IngestLimits(), isActive: @escaping @Sendable () -> Bool = { true }, logger: Logger
+    ) throws {
         guard let (host, port) = PlainHTTPServer.parse(address) else { throw HealthServerError.invalidAddress(address) }
         self.host = host
         self.port = port
         self.isActive = isActive
         self.logger = logger
+        self.connections = IngestConnections(limits: limits)
     }
 
     /// The port actually bound, once listening.
     public var boundPort: Int? { bound.withLock { $0 } }
 
+    /// Connections open now (for tests and the connection cap's metrics).
+    public var openConnections: Int { connections.count }
+
+    /// Body bytes held now across every connection, within ``IngestLimits/bufferedBodyBytes``.
+    public var bufferedBodyBytes: Int { connections.bufferedBodyBytes }
+
     public var origin: InputOrigin { .ingest }
 
     /// Listens and answers until graceful shutdown or cancellation.
     public func feed(_ processor: EventProcessor) async throws {
+        let connections = self.connections
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .bind(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    // SwiftNIO's decoder bounds the request line and headers (80 KiB) and answers 400 beyond.
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                    try channel.pipeline.syncOperations.addHandler(IngestConnectionGuard(connections: connections))
                     return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(wrappingChannelSynchronously: channel)
                 }
             }
@@ -68,44 +85,55 @@ public final class EventIngestServer: EventInput {
     private func serve(_ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, processor: EventProcessor) async {
         do {
             try await connection.executeThenClose { inbound, outbound in
-                var head: HTTPRequestHead?
-                var body = ByteBuffer()
-                var tooLarge = false
+                var request: IngestRequest?
                 for try await part in inbound {
                     switch part {
-                    case .head(let requestHead):
-                        head = requestHead
-                        body.clear()
-                        tooLarge = false
-                    case .body(var chunk):
-                        if tooLarge { continue }
-                        if body.readableBytes + chunk.readableBytes > Self.maximumBodyBytes {
-                            tooLarge = true
-                            body = ByteBuffer()
-                        } else {
-                            body.writeBuffer(&chunk)
+                    case .head(let head):
+                        let next = IngestRequest(head: head, connections: connections)
+                        if next.refusal == .tooLarge {
+                            // Declared too large: answered at once, and the body is not read.
+                            try await write(
+                                await respond(to: next, processor: processor), version: head.version, keepAlive: false, to: outbound)
+                            return
                         }
+                        request = next
+                    case .body(let chunk):
+                        request?.append(chunk)
                     case .end:
-                        guard let requestHead = head else { continue }
-                        let response =
-                            tooLarge
-                            ? Response(status: .payloadTooLarge, text: "http: request body too large\n")
-                            : await handle(body, processor: processor)
-                        var headers = HTTPHeaders(response.headers)
-                        headers.add(name: "Content-Length", value: String(response.text.utf8.count))
-                        if !response.text.isEmpty { headers.add(name: "Content-Type", value: "text/plain; charset=utf-8") }
-                        if !requestHead.isKeepAlive || tooLarge { headers.add(name: "Connection", value: "close") }
-                        try await outbound.write(
-                            .head(HTTPResponseHead(version: requestHead.version, status: response.status, headers: headers)))
-                        if !response.text.isEmpty { try await outbound.write(.body(.byteBuffer(ByteBuffer(string: response.text)))) }
-                        try await outbound.write(.end(nil))
-                        if !requestHead.isKeepAlive || tooLarge { return }
+                        guard let current = request else { continue }
+                        request = nil
+                        let response = await respond(to: current, processor: processor)
+                        let keepAlive = current.head.isKeepAlive && current.refusal == nil
+                        try await write(response, version: current.head.version, keepAlive: keepAlive, to: outbound)
+                        if !keepAlive { return }
                     }
                 }
             }
         } catch {
             logger.debug("event ingest connection ended", metadata: ["error": "\(error)"])
         }
+    }
+
+    private func respond(to request: IngestRequest, processor: EventProcessor) async -> Response {
+        switch request.refusal {
+        case .tooLarge: return Response(status: .payloadTooLarge, text: "http: request body too large\n")
+        case .busy:
+            return Response(status: .serviceUnavailable, headers: [("Retry-After", "1")], text: "too many requests in progress; retry\n")
+        case nil: return await handle(request.body, processor: processor)
+        }
+    }
+
+    private func write(
+        _ response: Response, version: HTTPVersion, keepAlive: Bool,
+        to outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>
+    ) async throws {
+        var headers = HTTPHeaders(response.headers)
+        headers.add(name: "Content-Length", value: String(response.text.utf8.count))
+        if !response.text.isEmpty { headers.add(name: "Content-Type", value: "text/plain; charset=utf-8") }
+        if !keepAlive { headers.add(name: "Connection", value: "close") }
+        try await outbound.write(.head(HTTPResponseHead(version: version, status: response.status, headers: headers)))
+        if !response.text.isEmpty { try await outbound.write(.body(.byteBuffer(ByteBuffer(string: response.text)))) }
+        try await outbound.write(.end(nil))
     }
 
     struct Response {
@@ -120,8 +148,11 @@ public final class EventIngestServer: EventInput {
         }
         let decoded: DecodedEvent
         do {
+            let maximumValues = connections.limits.maximumValues
             let value = try body.withUnsafeReadableBytes { raw in
-                try JSONParser.parse(UnsafeBufferPointer(start: raw.baseAddress?.assumingMemoryBound(to: UInt8.self), count: raw.count))
+                try JSONParser.parse(
+                    UnsafeBufferPointer(start: raw.baseAddress?.assumingMemoryBound(to: UInt8.self), count: raw.count),
+                    maximumValues: maximumValues)
             }
             guard case .object(let object) = value else { throw EventDecodingError("expected a JSON object") }
             decoded = try EventDecoder.decodeFlux(object)

@@ -24,7 +24,7 @@ struct EventIngestTests {
         }
     }
 
-    func start() async throws -> Running {
+    func start(limits: IngestLimits = IngestLimits()) async throws -> Running {
         let recorder = try await WebhookRecorder.start()
         let alert = Alert(
             meta: ObjectMeta(key: ObjectKey(namespace: "apps", name: "all")), providerName: "hook",
@@ -37,7 +37,7 @@ struct EventIngestTests {
         let processor = EventProcessor(
             pipeline: EventPipeline(snapshot: snapshot, options: RoutingOptions(), rateLimiter: EventRateLimiter()), dispatcher: dispatcher,
             labels: nil, observer: DecisionLog(logger: AgentFixtures.logger))
-        let server = try EventIngestServer(address: "127.0.0.1:0", logger: AgentFixtures.logger)
+        let server = try EventIngestServer(address: "127.0.0.1:0", limits: limits, logger: AgentFixtures.logger)
         let serverTask = Task { _ = try? await server.feed(processor) }
         let workers = Task { await dispatcher.run() }
         let deadline = ContinuousClock.now.advanced(by: .seconds(5))
