@@ -127,6 +127,11 @@ public enum KubeConfigLoader {
         config.proxyURL = cluster["proxy-url"]?.stringValue
         config.caPEM = try material(
             cluster, data: "certificate-authority-data", file: "certificate-authority", base: baseDirectory, source: source)
+        if config.insecureSkipTLSVerify && config.caPEM != nil {
+            // client-go refuses this too: silently dropping the CA would leave the connection unverified.
+            throw .configuration(
+                "\(source): cluster \"\(clusterName)\": specifying a root certificates file with the insecure flag is not allowed")
+        }
         config.clientCertificatePEM = try material(
             user, data: "client-certificate-data", file: "client-certificate", base: baseDirectory, source: source)
         config.clientKeyPEM = try material(user, data: "client-key-data", file: "client-key", base: baseDirectory, source: source)

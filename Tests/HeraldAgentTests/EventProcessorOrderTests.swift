@@ -127,6 +127,15 @@ struct DeliveryStatusTests {
         #expect(DeliveryResult(.skipped(reason: "no commit")) == nil)
     }
 
+    @Test("a failure's condition says the status code, not the receiver's response body (issue 21)")
+    func noResponseBodyInCondition() throws {
+        let failure = DeliveryFailure(
+            message: "request failed with status code 500", status: 500, excerpt: "internal secret: db-password=hunter2")
+        let result = try #require(DeliveryResult(.failed(failure)))
+        #expect(result.message == "request failed with status code 500")
+        #expect(result.reason == "HTTP500")
+    }
+
     @Test("the first result is written; the same result again is not; a change is written at once after the interval")
     func changesOnly() {
         var status = DeliveryStatus(interval: .seconds(30))

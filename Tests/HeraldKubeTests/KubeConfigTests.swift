@@ -43,6 +43,17 @@ struct KubeConfigTests {
         await client.shutdown()
     }
 
+    @Test("insecure-skip-tls-verify together with a CA is refused with kubectl's message, not a silently dropped CA")
+    func insecureWithCARefused() {
+        let text = Self.k3sStyle.replacingOccurrences(
+            of: "    server: https://127.0.0.1:6443", with: "    server: https://127.0.0.1:6443\n    insecure-skip-tls-verify: true")
+        #expect {
+            try KubeConfigLoader.parse(text, context: nil, baseDirectory: "/", source: "k3s.yaml")
+        } throws: { error in
+            "\(error)".contains("specifying a root certificates file with the insecure flag is not allowed")
+        }
+    }
+
     @Test("--context selects another context; token, tokenFile and basic auth are read; relative paths resolve")
     func contextsAndCredentials() throws {
         let text = """

@@ -19,7 +19,9 @@ struct DeliveryResult: Sendable, Hashable {
             return nil
         case .failed(let failure):
             if failure.kind == .notAttempted { return nil }
-            self.init(succeeded: false, reason: failure.reason, message: failure.description)
+            // The status code and the error class, never the receiver's response body: whoever can read
+            // Providers must not get a reader of what an address answers (the body stays in the log, masked).
+            self.init(succeeded: false, reason: failure.reason, message: failure.message)
         }
     }
 
