@@ -15,13 +15,18 @@ final class DryRunPrinter: PipelineObserver {
     }
 
     private let recorder: RecordingTransport
+    private let secrets: SecretDisplay
     private let output: @Sendable (String) -> Void
     private let flush: @Sendable () -> Void
     private let state = Mutex(State())
 
     /// `flush` runs after each batch of lines (standard input: show each event's result as it comes).
-    init(recorder: RecordingTransport, output: @escaping @Sendable (String) -> Void, flush: @escaping @Sendable () -> Void) {
+    init(
+        recorder: RecordingTransport, secrets: SecretDisplay = .masked, output: @escaping @Sendable (String) -> Void,
+        flush: @escaping @Sendable () -> Void
+    ) {
         self.recorder = recorder
+        self.secrets = secrets
         self.output = output
         self.flush = flush
     }
@@ -32,7 +37,7 @@ final class DryRunPrinter: PipelineObserver {
         var record: JSONValue?
         switch outcome {
         case .delivered:
-            record = DryRunRecord.json(for: job, requests: recorder.take())
+            record = DryRunRecord.json(for: job, requests: recorder.take(), secrets: secrets)
         case .failed(let failure) where failure.kind == .queueFull || failure.kind == .notAttempted:
             // Refused before any attempt, maybe while another delivery is recording: nothing to take.
             record = nil

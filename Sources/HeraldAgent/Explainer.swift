@@ -98,7 +98,7 @@ public enum Explainer {
     // MARK: text
 
     /// The explanation for a person: one decision per line, in the order the pipeline takes them.
-    public static func text(_ explanation: Explanation) -> String {
+    public static func text(_ explanation: Explanation, secrets display: SecretDisplay = .masked) -> String {
         var lines: [String] = []
         switch explanation.decoded {
         case .ignored(let reason):
@@ -124,14 +124,14 @@ public enum Explainer {
         }
         lines.append("rate limit: key \(JSONWriter.string(.string(key))): first in its window; passes")
         lines.append("alerts: \(explanation.alerts.count)")
-        for alert in explanation.alerts { lines += text(alert, result: explanation.result) }
+        for alert in explanation.alerts { lines += text(alert, result: explanation.result, secrets: display) }
         for warning in explanation.result.warnings { lines.append("warning: \(warning)") }
         let sent = explanation.notificationsSent
         lines.append(sent == 0 ? "verdict: no notification would be sent" : "verdict: \(sent) notification(s) would be sent")
         return lines.joined(separator: "\n") + "\n"
     }
 
-    static func text(_ alert: AlertExplanation, result: PipelineResult) -> [String] {
+    static func text(_ alert: AlertExplanation, result: PipelineResult, secrets display: SecretDisplay) -> [String] {
         var lines = ["  Alert \(alert.alert)"]
         guard alert.isCandidate else {
             lines.append("    not tested: no event source names this kind in this namespace")
@@ -155,7 +155,8 @@ public enum Explainer {
                 lines.append("    notifier skips it: \(reason)")
             default:
                 lines.append(
-                    "    request: " + JSONWriter.string(DryRunRecord.json(for: job, requests: job.plan.requests), escapeHTML: false))
+                    "    request: "
+                        + JSONWriter.string(DryRunRecord.json(for: job, requests: job.plan.requests, secrets: display), escapeHTML: false))
             }
         }
         for failure in result.failures where failure.alert == alert.alert && failure.provider != nil && !isRouteFailure(alert) {
@@ -217,7 +218,7 @@ public enum Explainer {
     // MARK: JSON
 
     /// The explanation for machines (`--output json`): the same decisions, as values.
-    public static func json(_ explanation: Explanation) -> JSONValue {
+    public static func json(_ explanation: Explanation, secrets display: SecretDisplay = .masked) -> JSONValue {
         var object = JSONObject()
         switch explanation.decoded {
         case .ignored(let reason):
@@ -228,7 +229,7 @@ public enum Explainer {
             object["rateLimit"] = [
                 "key": .string(explanation.rateLimitKey ?? ""), "seen": .bool(explanation.result.disposition == .rateLimited),
             ]
-            object["alerts"] = .array(explanation.alerts.map { json($0, result: explanation.result) })
+            object["alerts"] = .array(explanation.alerts.map { json($0, result: explanation.result, secrets: display) })
             object["warnings"] = .array(explanation.result.warnings.map { .string($0.description) })
         }
         object["notifications"] = .integer(explanation.notificationsSent)
@@ -236,7 +237,7 @@ public enum Explainer {
         return .object(object)
     }
 
-    static func json(_ alert: AlertExplanation, result: PipelineResult) -> JSONValue {
+    static func json(_ alert: AlertExplanation, result: PipelineResult, secrets display: SecretDisplay) -> JSONValue {
         var object = JSONObject([
             ("alert", .string(alert.alert.description)), ("provider", .string(alert.provider.description)),
             ("tested", .bool(alert.isCandidate)),
@@ -257,7 +258,7 @@ public enum Explainer {
         object["requests"] = .array(
             jobs.compactMap { job in
                 if case .skip = job.plan { return nil }
-                return DryRunRecord.json(for: job, requests: job.plan.requests)
+                return DryRunRecord.json(for: job, requests: job.plan.requests, secrets: display)
             })
         object["failures"] = .array(result.failures.filter { $0.alert == alert.alert }.map { .string($0.message) })
         return .object(object)

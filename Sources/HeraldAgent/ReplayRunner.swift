@@ -7,17 +7,21 @@ public struct ReplayConfiguration: Sendable {
     /// A file, or `-` for standard input.
     public var eventsPath: String
     public var dryRun: Bool
+    /// Whether `--dry-run` lines show what Secrets hold (`--show-secrets`).
+    public var secrets: SecretDisplay
     public var overflow: OverflowPolicy
     public var pipeline: PipelineConfiguration
 
     /// `overflow` is `.block` for replay: a finite input loses nothing by waiting for queue room.
     public init(
-        manifestPaths: [String], eventsPath: String, dryRun: Bool = false, overflow: OverflowPolicy = .block,
+        manifestPaths: [String], eventsPath: String, dryRun: Bool = false, secrets: SecretDisplay = .masked,
+        overflow: OverflowPolicy = .block,
         pipeline: PipelineConfiguration = PipelineConfiguration()
     ) {
         self.manifestPaths = manifestPaths
         self.eventsPath = eventsPath
         self.dryRun = dryRun
+        self.secrets = secrets
         self.overflow = overflow
         self.pipeline = pipeline
     }
@@ -62,7 +66,7 @@ public struct ReplayRunner: Sendable {
             // Standard input is read as it arrives: show each event's lines at once; a file is flushed at the end.
             var flushEachBatch: @Sendable () -> Void = {}
             if configuration.eventsPath == "-" { flushEachBatch = flush }
-            observers.append(DryRunPrinter(recorder: recorder, output: output, flush: flushEachBatch))
+            observers.append(DryRunPrinter(recorder: recorder, secrets: configuration.secrets, output: output, flush: flushEachBatch))
         }
         let observer = PipelineObservers(observers)
         let dispatcher = Dispatcher(

@@ -55,6 +55,11 @@ struct ExplainCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("text or json.", valueName: "format"))
     var output: String = "text"
 
+    @Flag(name: .long, help: "Show what Secrets hold (webhook paths, tokens) in the requests instead of masking it.")
+    var showSecrets = false
+
+    var secretDisplay: SecretDisplay { showSecrets ? .shown : .masked }
+
     @OptionGroup var pipeline: PipelineOptions
 
     func validate() throws {
@@ -92,9 +97,9 @@ struct ExplainCommand: AsyncParsableCommand {
         }
         let stdout = FileOutput.standardOutput
         if output == "json" {
-            stdout.write(JSONWriter.string(Explainer.json(explanation), escapeHTML: false) + "\n")
+            stdout.write(JSONWriter.string(Explainer.json(explanation, secrets: secretDisplay), escapeHTML: false) + "\n")
         } else {
-            stdout.write(Explainer.text(explanation))
+            stdout.write(Explainer.text(explanation, secrets: secretDisplay))
         }
         stdout.flush()
         throw ExitCode(explanation.exitCode)

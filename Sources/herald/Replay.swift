@@ -29,6 +29,9 @@ struct Replay: AsyncParsableCommand {
     @Flag(name: .long, help: "Send nothing; print one JSON object per notification on standard output.")
     var dryRun = false
 
+    @Flag(name: .long, help: "With --dry-run: show what Secrets hold (webhook paths, tokens) instead of masking it.")
+    var showSecrets = false
+
     @Option(
         name: .long,
         help: ArgumentHelp(
@@ -48,6 +51,7 @@ struct Replay: AsyncParsableCommand {
             manifestPaths: manifests,
             eventsPath: events,
             dryRun: dryRun,
+            secrets: showSecrets ? .shown : .masked,
             overflow: OverflowPolicy(rawValue: overflow) ?? .block,
             pipeline: pipeline.configuration
         )

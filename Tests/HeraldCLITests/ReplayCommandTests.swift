@@ -87,8 +87,44 @@ struct ReplayCommandTests {
         #expect(!result.stdout.contains("ghp_example_token_replace_me"), "the token must never be printed")
         #expect(github["request"]?["body"]?["context"] == "kustomization/podinfo/8ae1ca6c")
         let slack = records[0]
-        #expect(slack["request"]?["url"] == "https://hooks.slack.com/services/YOUR/SLACK/WEBHOOK")
+        // The webhook address comes from a Secret: its host shows, its path (the token) does not.
+        #expect(slack["request"]?["url"] == "https://hooks.slack.com/*****")
+        #expect(!result.stdout.contains("YOUR/SLACK/WEBHOOK"), "a webhook path read from a Secret must not be printed")
         #expect(slack["request"]?["body"]?["channel"] == "general")
+    }
+
+    @Test("--show-secrets prints what Secrets hold: the webhook path and the token")
+    func dryRunShowSecrets() async throws {
+        let root = HeraldProcess.repositoryRoot
+        let result = try await HeraldProcess.run([
+            "replay", "--manifests", root.appendingPathComponent("examples/manifests").path,
+            "--events", root.appendingPathComponent("examples/events.jsonl").path, "--dry-run", "--show-secrets",
+        ])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let records = try result.stdoutLines.map { try JSONParser.parse($0) }
+        #expect(records.first?["request"]?["url"] == "https://hooks.slack.com/services/YOUR/SLACK/WEBHOOK")
+        #expect(result.stdout.contains("ghp_example_token_replace_me"))
+    }
+
+    @Test("a forged Event, stored in one namespace about another's object, is dropped and warned about once")
+    func forgedEventDropped() async throws {
+        let root = HeraldProcess.repositoryRoot
+        let forged = """
+            {"apiVersion": "v1", "kind": "Event", "metadata": {"name": "podinfo.forged", "namespace": "tenant-a", "uid": "f-1"},
+             "involvedObject": {"kind": "Kustomization", "namespace": "flux-system", "name": "podinfo"},
+             "type": "Warning", "reason": "ReconciliationFailed", "message": "forged", "eventTime": "2026-12-08T10:00:00.000000Z",
+             "reportingComponent": "kustomize-controller", "reportingInstance": "x", "count": 1}
+            """
+        let events = FileManager.default.temporaryDirectory.appendingPathComponent("forged-\(UInt64.random(in: 0...UInt64.max)).jsonl")
+        try Data((forged.split(separator: "\n").joined() + "\n" + forged.split(separator: "\n").joined() + "\n").utf8).write(to: events)
+        defer { try? FileManager.default.removeItem(at: events) }
+        let result = try await HeraldProcess.run([
+            "replay", "--manifests", root.appendingPathComponent("examples/manifests").path, "--events", events.path, "--dry-run",
+        ])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(result.stdoutLines.isEmpty)
+        let warnings = result.stderr.split(separator: "\n").filter { $0.contains("names an object in namespace flux-system") }
+        #expect(warnings.count == 1, "stderr: \(result.stderr)")
     }
 
     @Test("debug decision lines carry the event's context: line, sequence, snapshot, and a Kubernetes Event's uid and count")
