@@ -26,10 +26,13 @@ public final class HTTPTransport: Transport {
 
     private let state = Mutex(State())
     private let connectTimeout: Duration
+    private let environmentProxy: EnvironmentProxy
 
     /// `connectTimeout` bounds each TCP and TLS connect; the Provider's timeout bounds the whole attempt.
-    public init(connectTimeout: Duration = .seconds(10)) {
+    /// `environmentProxy` (`HTTP_PROXY`, `HTTPS_PROXY`, `NO_PROXY`) serves requests whose Provider names no proxy.
+    public init(connectTimeout: Duration = .seconds(10), environmentProxy: EnvironmentProxy = .none) {
         self.connectTimeout = connectTimeout
+        self.environmentProxy = environmentProxy
     }
 
     public func send(
@@ -37,7 +40,7 @@ public final class HTTPTransport: Transport {
     ) async throws(TransportError)
         -> ProviderResponse
     {
-        let client = try client(for: options.proxy)
+        let client = try client(for: options.proxy ?? environmentProxy.proxy(for: request.url))
         var httpRequest = HTTPClientRequest(url: request.url)
         httpRequest.method = HTTPMethod(rawValue: request.method)
         for header in request.headers { httpRequest.headers.add(name: header.name, value: header.value) }

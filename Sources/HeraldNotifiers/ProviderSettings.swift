@@ -131,7 +131,8 @@ public struct ProviderSettings: Sendable {
         return result.sorted { $0.name < $1.name }
     }
 
-    static func proxy(from text: String, username: String?, password: String?) throws(ProviderError) -> ProxySettings {
+    /// A proxy address as Flux reads it (`http`, `https` or `socks5`; credentials from user info unless given).
+    public static func proxy(from text: String, username: String?, password: String?) throws(ProviderError) -> ProxySettings {
         // The address is not repeated: it may carry credentials in its user info.
         guard let address = WebAddress(text) else { throw .invalidProxy("not an absolute URL") }
         guard ["http", "https", "socks5"].contains(address.scheme) else {

@@ -55,7 +55,7 @@ struct Replay: AsyncParsableCommand {
             overflow: OverflowPolicy(rawValue: overflow) ?? .block,
             pipeline: pipeline.configuration
         )
-        let transport = ProviderTransport()
+        let transport = try ProcessEnvironment.providerTransport()
         let runner = ReplayRunner(configuration: configuration, transport: transport, logger: logger)
         let snapshot: RoutingSnapshot
         do {

@@ -64,7 +64,7 @@ struct SendTestCommand: AsyncParsableCommand {
             FileOutput.standardError.write("herald: \(error)\n")
             throw ExitCode(2)
         }
-        let transport = ProviderTransport()
+        let transport = try ProcessEnvironment.providerTransport()
         let result = await SendTest.send(provider: found, secrets: secrets, metadata: eventMetadata, transport: transport)
         await transport.shutdown()
         FileOutput.standardOutput.write("\(found.type) Provider \(key): \(result)\n")

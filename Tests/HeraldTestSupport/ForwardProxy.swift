@@ -25,8 +25,10 @@ public final class ForwardProxy: Sendable {
 
     /// Binds 127.0.0.1:0 and starts proxying. With `requiredAuthorization` (the whole header value,
     /// e.g. `Basic dXNlcjpwYXNz`), a request whose `Proxy-Authorization` differs gets `407`.
-    public static func start(requiredAuthorization: String? = nil) async throws -> ForwardProxy {
-        let storage = Storage()
+    /// `hosts` maps names to loopback ports (the proxy's own /etc/hosts), so a test can send to a name
+    /// that is not loopback, as a proxied request must; every other name is refused without a lookup.
+    public static func start(requiredAuthorization: String? = nil, hosts: [String: Int] = [:]) async throws -> ForwardProxy {
+        let storage = Storage(hosts: hosts)
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -78,6 +80,12 @@ extension ForwardProxy {
 
         private let state = Mutex(State())
         private let tracker = ConnectionTracker()
+        /// Names the proxy resolves, lower-case, to loopback ports.
+        let hosts: [String: Int]
+
+        init(hosts: [String: Int]) {
+            self.hosts = Dictionary(uniqueKeysWithValues: hosts.map { ($0.key.lowercased(), $0.value) })
+        }
 
         var requestLines: [String] { state.withLock { $0.requestLines } }
         var proxyAuthorizations: [String] { state.withLock { $0.proxyAuthorizations } }

@@ -130,7 +130,21 @@ final class ForwardProxyHandler: ChannelInboundHandler {
         open(host: host, port: port, first: first, answerTunnel: false, context: context)
     }
 
-    private func open(host: String, port: Int, first: ByteBuffer, answerTunnel: Bool, context: ChannelHandlerContext) {
+    private func open(
+        host requestedHost: String, port requestedPort: Int, first: ByteBuffer, answerTunnel: Bool, context: ChannelHandlerContext
+    ) {
+        // Tests never leave the machine: a name the test mapped goes to its loopback port, a loopback
+        // address goes where it says, anything else is refused without a DNS lookup or a connect.
+        let host: String
+        let port: Int
+        if let mapped = storage.hosts[requestedHost.lowercased()] {
+            (host, port) = ("127.0.0.1", mapped)
+        } else if ["127.0.0.1", "localhost", "::1"].contains(requestedHost) {
+            (host, port) = (requestedHost, requestedPort)
+        } else {
+            reply("502 Bad Gateway", message: "the test proxy reaches loopback only, not \(requestedHost)", context: context)
+            return
+        }
         state = .connecting(pending: [first])
         let client = context.channel
         let storage = self.storage

@@ -25,8 +25,9 @@ public struct ClusterRunner: Sendable {
         let kubeConfig = try KubeConfigLoader.load(
             kubeconfig: configuration.kubeconfig, context: configuration.context, environment: environment)
         logger.info("connecting to the API server", metadata: ["server": "\(kubeConfig.server)", "source": "\(kubeConfig.source)"])
+        let proxy = try EnvironmentProxy(environment: environment)
         let client = try KubeClient(config: kubeConfig)
-        let transport = ProviderTransport()
+        let transport = ProviderTransport(http: HTTPTransport(environmentProxy: proxy))
         do {
             try await run(client: client, transport: transport)
         } catch {
@@ -68,8 +69,9 @@ public struct ClusterRunner: Sendable {
         // dispatcher drains, and the leader hands the Lease over last.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let elector = lease.elector { services.append(.init(service: LeaderElectionService(elector: elector))) }
-        services.append(
-            .init(service: try HealthServer.make(address: configuration.healthAddress, isReady: { intake.isReady }, logger: logger)))
+        let probes = try HealthServer.make(
+            address: configuration.healthAddress, isReady: { intake.isReady }, stall: { core.progress.stall }, logger: logger)
+        services.append(.init(service: probes))
         if let address = configuration.metricsAddress {
             let reflectors = [("alerts", alertReflector), ("providers", providerReflector)]
             services.append(
