@@ -19,14 +19,16 @@ public actor EventProcessor {
     public private(set) var processed = 0
 
     private let clock: WallClock
+    private let progress: ProcessorProgress?
 
     /// `labels` reads involved objects' labels for `matchLabels` (nil: the snapshot's own labels, as in
     /// replay); `clock` converts rate-limit windows to the wall-clock `X-RateLimit-Reset`.
     public init(
         pipeline: EventPipeline, dispatcher: Dispatcher, labels: (any InvolvedObjectLabels)?, observer: any PipelineObserver,
-        clock: WallClock = .system
+        clock: WallClock = .system, progress: ProcessorProgress? = nil
     ) {
         self.clock = clock
+        self.progress = progress
         self.pipeline = pipeline
         self.dispatcher = dispatcher
         self.labels = labels
@@ -71,7 +73,11 @@ public actor EventProcessor {
     /// `line` (replay's line number) goes into its log lines.
     public func processInTurn(_ decoded: DecodedEvent, origin: InputOrigin, line: Int? = nil) async -> PipelineResult {
         await takeTurn()
-        defer { passTurn() }
+        progress?.began()
+        defer {
+            progress?.finished()
+            passTurn()
+        }
         return await route(decoded, origin: origin, line: line)
     }
 

@@ -77,11 +77,16 @@ public enum HealthServer {
     /// ``PlainHTTPServer/parse(_:)``, for the command line's validation of listen addresses.
     public static func parse(_ address: String) -> (String, Int)? { PlainHTTPServer.parse(address) }
 
-    /// `/healthz` and `/livez` always answer 200 while the process serves; `/readyz` asks `isReady`.
-    public static func make(address: String, isReady: @escaping @Sendable () -> Bool, logger: Logger) throws -> PlainHTTPServer {
+    /// `/healthz` and `/livez` answer 200 while the process serves and its event processor moves (`stall`
+    /// says for how long one event has held it, once that is too long); `/readyz` asks `isReady`.
+    public static func make(
+        address: String, isReady: @escaping @Sendable () -> Bool, stall: @escaping @Sendable () -> Duration? = { nil }, logger: Logger
+    ) throws -> PlainHTTPServer {
         try PlainHTTPServer(name: "health probes", address: address, logger: logger) { path in
             switch path {
-            case "/healthz", "/livez": .text(.ok, "ok\n")
+            case "/healthz", "/livez":
+                stall().map { .text(.serviceUnavailable, "unhealthy: one event has held the event processor for \($0)\n") }
+                    ?? .text(.ok, "ok\n")
             case "/readyz": isReady() ? .text(.ok, "ok\n") : .text(.serviceUnavailable, "not ready: watches have not synced\n")
             default: .text(.notFound, "not found\n")
             }

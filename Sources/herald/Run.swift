@@ -30,6 +30,13 @@ struct Run: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Reopen a watch that sent nothing, not even a bookmark, for this long.", valueName: "duration"))
     var watchStallTimeout: String = "90s"
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "/healthz fails once one event has held the event processor this long, so Kubernetes restarts a stuck pod.",
+            valueName: "duration"))
+    var processorStallTimeout: String = "60s"
+
     @Option(name: .long, help: ArgumentHelp("Address of the /healthz and /readyz probes.", valueName: "[host]:port"))
     var healthAddr: String = ":9440"
 
@@ -89,6 +96,7 @@ struct Run: AsyncParsableCommand {
     func validate() throws {
         _ = try durationFlag("--startup-grace", startupGrace, allowZero: true)
         _ = try durationFlag("--watch-stall-timeout", watchStallTimeout)
+        _ = try durationFlag("--processor-stall-timeout", processorStallTimeout)
         _ = try durationFlag("--secret-cache-ttl", secretCacheTTL, allowZero: true)
         _ = try durationFlag("--shutdown-timeout", shutdownTimeout, allowZero: true)
         _ = try durationFlag("--watermark-interval", watermarkInterval)
@@ -120,6 +128,7 @@ struct Run: AsyncParsableCommand {
             watchNamespace: watchNamespace,
             startupGrace: try durationFlag("--startup-grace", startupGrace, allowZero: true),
             watchStallTimeout: try durationFlag("--watch-stall-timeout", watchStallTimeout),
+            processorStallTimeout: try durationFlag("--processor-stall-timeout", processorStallTimeout),
             healthAddress: healthAddr,
             eventsAddress: eventsAddr.isEmpty ? nil : eventsAddr,
             metricsAddress: metricsAddr.isEmpty ? nil : metricsAddr,

@@ -9,6 +9,8 @@ public struct ClusterConfiguration: Sendable {
     public var watchNamespace: String?
     public var startupGrace: Duration
     public var watchStallTimeout: Duration
+    /// `/healthz` fails once one event has held the processor this long (Kubernetes then restarts the pod).
+    public var processorStallTimeout: Duration
     /// Bounds of the server-side watch timeout, chosen at random for each watch.
     public var watchTimeoutSeconds: ClosedRange<Int>
     public var healthAddress: String
@@ -37,7 +39,8 @@ public struct ClusterConfiguration: Sendable {
 
     public init(
         kubeconfig: String? = nil, context: String? = nil, watchNamespace: String? = nil, startupGrace: Duration = .seconds(30),
-        watchStallTimeout: Duration = .seconds(90), watchTimeoutSeconds: ClosedRange<Int> = 300...600, healthAddress: String = ":9440",
+        watchStallTimeout: Duration = .seconds(90), processorStallTimeout: Duration = .seconds(60),
+        watchTimeoutSeconds: ClosedRange<Int> = 300...600, healthAddress: String = ":9440",
         eventsAddress: String? = ":9090", metricsAddress: String? = ":8080", version: String = "dev",
         leaseName: String? = "herald", leaseNamespace: String? = nil, leaderElection: LeaderElector.Timing? = nil,
         watermarkInterval: Duration = .seconds(5),
@@ -50,6 +53,7 @@ public struct ClusterConfiguration: Sendable {
         self.watchNamespace = watchNamespace
         self.startupGrace = startupGrace
         self.watchStallTimeout = watchStallTimeout
+        self.processorStallTimeout = processorStallTimeout
         self.watchTimeoutSeconds = watchTimeoutSeconds
         self.healthAddress = healthAddress
         self.eventsAddress = eventsAddress

@@ -10,6 +10,7 @@ struct PipelineCore: Sendable {
     let outcomes: ProviderOutcomeFeed
     let dispatcher: Dispatcher
     let processor: EventProcessor
+    let progress: ProcessorProgress
     let store: FluxObjectStore
 
     init(
@@ -26,9 +27,12 @@ struct PipelineCore: Sendable {
             concurrency: settings.concurrency, queueCapacity: settings.queueCapacity, overflow: .drop,
             deliverer: Deliverer(transport: transport, retry: settings.retry, wallClock: clock), logger: logger
         ) { job, outcome in observer.observe(outcome, job: job) }
+        let progress = ProcessorProgress(stallTimeout: configuration.processorStallTimeout, now: { ContinuousClock.now })
         processor = EventProcessor(
             pipeline: settings.makePipeline(snapshot: RoutingSnapshot(alerts: [], providers: [], secrets: [:], labels: NoLabels())),
-            dispatcher: dispatcher, labels: ClusterLabels(client: client, logger: logger), observer: observer, clock: clock)
+            dispatcher: dispatcher, labels: ClusterLabels(client: client, logger: logger), observer: observer, clock: clock,
+            progress: progress)
+        self.progress = progress
         store = FluxObjectStore(
             client: client, api: api, processor: processor, logger: logger, secretTTL: configuration.secretTTL,
             deliveryStatusInterval: configuration.deliveryStatusInterval, clock: clock)
