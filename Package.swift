@@ -122,6 +122,13 @@ let package = Package(
             path: "Tests/HeraldTestSupport",
             exclude: ["Fixtures"]
         ),
+        // Fuzz targets for every parser of untrusted bytes (scripts/fuzz.sh builds them with libFuzzer);
+        // built the ordinary way it replays files through a target.
+        .executableTarget(
+            name: "herald-fuzz",
+            dependencies: ["HeraldCore", "HeraldJSON"],
+            path: "Fuzz"
+        ),
         .executableTarget(
             name: "herald-cluster-bench",
             dependencies: ["HeraldJSON", "HeraldTestSupport"],
