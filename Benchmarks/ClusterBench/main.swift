@@ -1,7 +1,7 @@
 // Cluster benchmark: `herald run` against the in-process fake API server, measured as `kubectl top` measures it.
 //
 // Usage: herald-cluster-bench [--explain] [--short] [--max-idle-anon MIB] [--events N] [--initial-events N]
-//                             [--objects N] [BINARY]
+//                             [--objects N] [--hostile-ingest] [BINARY]
 //                             [-- HERALD-RUN-ARGUMENTS…]
 //
 // BINARY defaults to dist/herald-static-executable, the stripped static binary the image ships
@@ -14,10 +14,13 @@
 // arenas). Without `--short` it also measures end-to-end latency at 500 events/s. `--max-idle-anon` makes
 // the run fail when idle RssAnon exceeds it: anonymous memory is stable from run to run, unlike total RSS
 // and throughput, which are only printed. Two runs with different `--objects` give the memory each Alert
-// and Provider costs once decoded.
+// and Provider costs once decoded. `--hostile-ingest` opens the event endpoint and, after the burst, posts
+// 3 MiB bodies to it, 16 at a time (half of them 3 MiB of tiny JSON values, half one event whose message
+// is 3 MiB and matches an Alert), printing the peak memory of that phase and the answers it got.
 import Foundation
 import HeraldJSON
 import HeraldTestSupport
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -43,6 +46,8 @@ struct Options {
     var initialEvents = 3_000
     /// Alerts, and as many Providers, in the cluster (each Alert names its own Provider).
     var objects = 200
+    /// Post hostile 3 MiB bodies to the event endpoint after the burst.
+    var hostileIngest = false
     /// Arguments after `--`, passed on to `herald run` (to measure one setting against another).
     var heraldArguments: [String] = []
 
@@ -53,6 +58,7 @@ struct Options {
             switch argument {
             case "--explain": explain = true
             case "--short": short = true
+            case "--hostile-ingest": hostileIngest = true
             case "--events": events = rest.popFirst().flatMap { Int($0) } ?? events
             case "--max-idle-anon": maxIdleAnon = rest.popFirst().flatMap { Double($0) }
             case "--initial-events": initialEvents = rest.popFirst().flatMap { Int($0) } ?? initialEvents
@@ -146,7 +152,7 @@ let cgroup = MemoryCgroup.create(name: "herald-bench-\(getpid())")
 let heraldArguments =
     [
         binary, "run", "--kubeconfig", kubeconfig.path, "--health-addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0", "--events-addr",
-        "",
+        options.hostileIngest ? "127.0.0.1:0" : "",
         "--log-level", "info", "--log-encoding", "console", "--rate-limit-interval", "1ms",
     ] + options.heraldArguments
 let command = cgroup?.wrapping(heraldArguments) ?? heraldArguments
@@ -223,6 +229,7 @@ final class PeakSampler: @unchecked Sendable {
     private let lock = NSLock()
     private var anonymous = 0.0
     private var workingSet = 0.0
+    private var rss = 0.0
     private var running = true
 
     func start(memory: ProcessMemory, cgroup: MemoryCgroup?) {
@@ -230,19 +237,21 @@ final class PeakSampler: @unchecked Sendable {
             while self.lock.withLock({ self.running }) {
                 let anonymous = memory.anonymous
                 let workingSet = cgroup?.workingSet ?? 0
+                let rss = memory.rss
                 self.lock.withLock {
                     self.anonymous = max(self.anonymous, anonymous)
                     self.workingSet = max(self.workingSet, workingSet)
+                    self.rss = max(self.rss, rss)
                 }
                 usleep(20_000)
             }
         }
     }
 
-    func stop() -> (anonymous: Double, workingSet: Double) {
+    func stop() -> (anonymous: Double, workingSet: Double, rss: Double) {
         lock.withLock {
             running = false
-            return (anonymous, workingSet)
+            return (anonymous, workingSet, rss)
         }
     }
 }
@@ -276,6 +285,51 @@ say(
 if options.explain {
     for (kind, value) in memory.breakdown(binary: binary) where value >= 0.05 { say("  after the burst \(kind): \(figure(value)) MiB") }
 }
+if options.hostileIngest { try await hostileIngest() }
+
+/// 32 bodies of 3 MiB to the event endpoint, 16 at a time: half are 3 MiB of tiny values (400 beyond
+/// 10,000 values), half one event with a 3 MiB message that an Alert routes (202, or 503 when the
+/// endpoint's 8 MiB body budget is taken).
+func hostileIngest() async throws {
+    let ingest = try await port("event ingest")
+    let limit = 3 << 20
+    let values = "{\"message\":\"m\",\"x\":[" + String(repeating: "0,", count: (limit - 64) / 2) + "0]}"
+    var flux: JSONValue = [
+        "involvedObject": ["kind": "Kustomization", "namespace": "team-1", "name": "app-1"], "severity": "info",
+        "timestamp": "2026-12-08T10:00:00Z", "reason": "ReconciliationSucceeded", "reportingController": "kustomize-controller",
+        "message": "",
+    ]
+    let frame = JSONWriter.string(flux).utf8.count
+    var answers: [Int: Int] = [:]
+    let sampler = PeakSampler()
+    sampler.start(memory: memory, cgroup: cgroup)
+    for round in 0..<2 {
+        // One thread per sender: LoopbackHTTP blocks, and the senders must really overlap.
+        let statuses = Mutex<[Int]>([])
+        let senders = DispatchGroup()
+        for index in 0..<16 {
+            if case .object(var object) = flux {
+                object["message"] = .string("hostile \(round)-\(index) " + String(repeating: "x", count: limit - frame - 32))
+                flux = .object(object)
+            }
+            let body = index % 2 == 0 ? values : JSONWriter.string(flux)
+            DispatchQueue.global().async(group: senders) {
+                let status = LoopbackHTTP.post(port: ingest, path: "/", json: body)?.status ?? 0
+                statuses.withLock { $0.append(status) }
+            }
+        }
+        await withCheckedContinuation { done in senders.notify(queue: .global()) { done.resume() } }
+        for status in statuses.withLock({ $0 }) { answers[status, default: 0] += 1 }
+    }
+    try await Task.sleep(for: .seconds(2))
+    let peak = sampler.stop()
+    let summary = answers.sorted { $0.key < $1.key }.map { "\($0.value)× \($0.key)" }.joined(separator: ", ")
+    say(
+        "hostile ingest (32 bodies of 3 MiB, 16 at a time; answers \(summary)): peak VmRSS \(figure(peak.rss)) MiB, "
+            + "RssAnon \(figure(peak.anonymous)) MiB, working set \(cgroup.map { _ in mib(peak.workingSet) } ?? "n/a") MiB; "
+            + "after it: VmRSS \(figure(memory.rss)) MiB, RssAnon \(figure(memory.anonymous)) MiB")
+}
+
 if let limit = options.maxIdleAnon {
     guard idleAnon <= limit else {
         say("FAIL: idle RssAnon \(figure(idleAnon)) MiB exceeds \(figure(limit)) MiB")

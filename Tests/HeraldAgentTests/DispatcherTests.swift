@@ -36,7 +36,14 @@ struct DispatcherTests {
         for index in 0..<5 {
             await dispatcher.enqueue(try AgentFixtures.job(fastClient, event: AgentFixtures.event(message: "fast \(index)")))
         }
-        let received = try await fast.waitForRequests(count: 5, timeout: .seconds(10))
+        let received: [RecordedRequest]
+        do {
+            received = try await fast.waitForRequests(count: 5, timeout: .seconds(10))
+        } catch {
+            // AsyncHTTPClient ends the process when a client is released without a shutdown.
+            await transport.shutdown()
+            throw error
+        }
         // Ordering, not timing: every fast delivery finished while the first slow one was still hanging.
         let completedBeforeSlowTimedOut = await outcomes.entries.map(\.provider.name)
         #expect(!completedBeforeSlowTimedOut.contains("slow"), "a fast delivery waited for the slow provider")
