@@ -127,7 +127,8 @@ let package = Package(
         .executableTarget(
             name: "herald-fuzz",
             dependencies: ["HeraldCore", "HeraldJSON"],
-            path: "Fuzz"
+            path: "Fuzz",
+            exclude: ["seeds"]
         ),
         .executableTarget(
             name: "herald-cluster-bench",

@@ -40,8 +40,10 @@ struct EventIngestTests {
         let server = try EventIngestServer(address: "127.0.0.1:0", limits: limits, logger: AgentFixtures.logger)
         let serverTask = Task { _ = try? await server.feed(processor) }
         let workers = Task { await dispatcher.run() }
-        let deadline = ContinuousClock.now.advanced(by: .seconds(5))
+        // A deadline, not a wait: it only matters when the machine is slow (sanitizers, parallel load).
+        let deadline = ContinuousClock.now.advanced(by: .seconds(60))
         while server.boundPort == nil && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        guard server.boundPort != nil else { throw TestSupportError.noLocalPort(server: "EventIngestServer") }
         return Running(recorder: recorder, processor: processor, server: server, tasks: [serverTask, workers], transport: transport)
     }
 
