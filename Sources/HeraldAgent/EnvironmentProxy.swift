@@ -38,6 +38,8 @@ public struct EnvironmentProxy: Sendable, Hashable {
 
     /// The proxy for a request to `url`, or nil to go direct.
     public func proxy(for url: String) -> ProxySettings? {
+        // The common case, no proxy variable: nothing to parse per request.
+        guard httpProxy != nil || httpsProxy != nil else { return nil }
         guard let address = WebAddress(url), let proxy = address.scheme == "https" ? httpsProxy : address.scheme == "http" ? httpProxy : nil
         else { return nil }
         let host = address.host.lowercased().trimmingCharacters(in: "[]")
