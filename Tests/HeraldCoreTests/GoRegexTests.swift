@@ -30,6 +30,18 @@ struct GoRegexTests {
         #expect(try !matches("^(a|aa)*$", String(repeating: "a", count: 1 << 20) + "!"))
     }
 
+    @Test("a tenant's catastrophic exclusion does not hold routing: the Alert decides at once, as Flux would")
+    func hostileAlert() {
+        let alert = CompiledAlert(TestValues.alert(exclusionList: [#"^(\w+\s?)*$"#, "^(a+)+$"]))
+        let messages = [
+            "Health check passed in 5s.", "Reconciliation finished in 1.2s, next run in 10m0s", String(repeating: "a", count: 64) + "!",
+        ]
+        for message in messages {
+            #expect(AlertMatcher.match(alert, event: TestValues.kustomization(message: message), labels: NoLabels()) == .matched)
+        }
+        #expect(AlertMatcher.match(alert, event: TestValues.kustomization(message: "Health check passed"), labels: NoLabels()) == .message)
+    }
+
     @Test("what Go rejects does not compile: backreferences, lookarounds, possessive, counts over 1000, \\C")
     func goRejects() {
         #expect(rejection(#"(a)\1"#) != nil)
