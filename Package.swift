@@ -140,7 +140,7 @@ let package = Package(
         .testTarget(name: "HeraldKubeTests", dependencies: ["HeraldKube", "HeraldJSON", "HeraldTestSupport"]),
         .testTarget(
             name: "HeraldNotifiersTests",
-            dependencies: ["HeraldNotifiers", "HeraldCore", "HeraldJSON"]
+            dependencies: ["HeraldNotifiers", "HeraldCore", "HeraldJSON", "HeraldTestSupport"]
         ),
         .testTarget(
             name: "HeraldAgentTests",

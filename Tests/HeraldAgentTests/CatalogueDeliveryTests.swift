@@ -135,10 +135,11 @@ struct CatalogueDeliveryTests {
     func bitbucketCloud() async throws {
         let recorder = try await WebhookRecorder.start()
         defer { Task { try? await recorder.shutdown() } }
-        setenv("BITBUCKET_API_BASE_URL", recorder.baseURL + "/2.0", 1)
-        defer { unsetenv("BITBUCKET_API_BASE_URL") }
         let provider = AgentFixtures.provider(type: .bitbucket, address: "https://bitbucket.org/workspace/repo", secretRef: "s")
-        let client = try AgentFixtures.client(provider, secrets: ["s": AgentFixtures.secret("s", ["token": "user:\(Self.credential)"])])
+        // The notifier reads the variable when it is built.
+        let client = try ProcessEnvironmentLock.with("BITBUCKET_API_BASE_URL", recorder.baseURL + "/2.0") {
+            try AgentFixtures.client(provider, secrets: ["s": AgentFixtures.secret("s", ["token": "user:\(Self.credential)"])])
+        }
         let statusPath = "/2.0/repositories/workspace/repo/commit/a1afe267b54f38b46b487f6e938a6fd508278c07/statuses/build"
         let job = try AgentFixtures.job(client, event: Self.event)
         let key = try #require(job.plan.requests.first?.url.split(separator: "/").last.map(String.init))

@@ -91,7 +91,7 @@ struct CloudProviderTests {
         provider.channel = ""
         #expect(throws: ProviderError.invalidChannel("GCP Pub/Sub topic ID cannot be empty")) { try AgentFixtures.client(provider) }
         provider.channel = "t"
-        let error = #expect(throws: ProviderError.self) { try AgentFixtures.client(provider) }
+        let error = #expect(throws: ProviderError.self) { try ProcessEnvironmentLock.withUnset { try AgentFixtures.client(provider) } }
         #expect(error?.description.contains("workload identity is not supported") == true)
     }
 
@@ -99,11 +99,13 @@ struct CloudProviderTests {
     func pubsubEmulator() async throws {
         let recorder = try await WebhookRecorder.start()
         defer { Task { try? await recorder.shutdown() } }
-        setenv("PUBSUB_EMULATOR_HOST", "127.0.0.1:\(recorder.port)", 1)
-        defer { unsetenv("PUBSUB_EMULATOR_HOST") }
         var provider = AgentFixtures.provider(type: .googlePubSub, address: "my-project")
         provider.channel = "flux"
-        #expect(try await deliver(try AgentFixtures.client(provider)) == .delivered(status: 200, attempts: 1))
+        // The notifier reads the variable when it is built.
+        let client = try ProcessEnvironmentLock.with("PUBSUB_EMULATOR_HOST", "127.0.0.1:\(recorder.port)") {
+            try AgentFixtures.client(provider)
+        }
+        #expect(try await deliver(client) == .delivered(status: 200, attempts: 1))
         let request = try #require(await recorder.requests().first)
         #expect(request.path == "/v1/projects/my-project/topics/flux:publish")
         #expect(request.header("Authorization") == nil)

@@ -1,5 +1,6 @@
 import HeraldCore
 import HeraldJSON
+import HeraldTestSupport
 import Testing
 
 @testable import HeraldNotifiers
@@ -70,7 +71,7 @@ struct GitProviderNotifierTests {
     @Test("bitbucket: api.bitbucket.org whatever the host, Basic from user:app-password, SHA-1 key, 404 means none yet")
     func bitbucket() throws {
         let provider = F.provider(.bitbucket, address: "https://bitbucket.example/workspace/repo.git", secretRef: "s")
-        let (write, check) = try plan(provider, secret: ["token": "user:app-password"])
+        let (write, check) = try ProcessEnvironmentLock.withUnset { try plan(provider, secret: ["token": "user:app-password"]) }
         #expect(write.url == "https://api.bitbucket.org/2.0/repositories/workspace/repo/commit/\(Self.sha)/statuses/build")
         F.expectHeaders(write, [HTTPHeaderField("Authorization", "Basic dXNlcjphcHAtcGFzc3dvcmQ=", isSecret: true), F.jsonHeader])
         #expect(
