@@ -7,9 +7,11 @@ import HeraldJSON
 /// log: header values that carry credentials print as `<redacted>`; an address read from a Secret keeps
 /// its scheme and host and prints its path and query as `*****` (Slack, Discord and Teams webhooks carry
 /// their token there); any other Secret value (a token in a URL, a password, a SAS signature) prints as
-/// `*****` wherever it appears. `--show-secrets` shows everything. `request` is the last request of the delivery: the write that carries the
-/// notification (for commit statuses, the write that would follow the duplicate check). When a
-/// delivery takes more than one request, `requests` lists them all in order, reads included.
+/// `*****` wherever it appears. `--show-secrets` shows everything.
+///
+/// `request` is the last request of the delivery: the write that carries the notification (for commit
+/// statuses, the write that would follow the duplicate check). When a delivery takes more than one
+/// request, `requests` lists them all in order, reads included.
 public enum DryRunRecord {
     public static let redacted = "<redacted>"
 

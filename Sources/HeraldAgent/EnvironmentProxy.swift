@@ -42,7 +42,8 @@ public struct EnvironmentProxy: Sendable, Hashable {
         guard httpProxy != nil || httpsProxy != nil else { return nil }
         guard let address = WebAddress(url), let proxy = address.scheme == "https" ? httpsProxy : address.scheme == "http" ? httpProxy : nil
         else { return nil }
-        let host = address.host.lowercased().trimmingCharacters(in: "[]")
+        var host = address.host.lowercased()
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         let port = address.port ?? (address.scheme == "https" ? 443 : 80)
         if host == "localhost" { return nil }
         let ip = IPAddress(host)
@@ -82,7 +83,7 @@ enum DirectRule: Sendable, Hashable {
     case domain(suffix: String, port: Int?, includesItself: Bool)
 
     init?(_ entry: String) {
-        let text = entry.trimmingCharacters(in: " \t").lowercased()
+        let text = entry.trimmingWhitespace.lowercased()
         guard !text.isEmpty else { return nil }
         if text == "*" {
             self = .everything
@@ -167,15 +168,5 @@ struct IPAddress: Sendable, Hashable {
             remaining -= bits
         }
         return true
-    }
-}
-
-extension String {
-    /// The string without leading and trailing characters from `set`.
-    fileprivate func trimmingCharacters(in set: String) -> String {
-        var scalars = Substring(self)
-        while let first = scalars.first, set.contains(first) { scalars.removeFirst() }
-        while let last = scalars.last, set.contains(last) { scalars.removeLast() }
-        return String(scalars)
     }
 }

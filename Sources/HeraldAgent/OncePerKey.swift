@@ -11,10 +11,6 @@ final class OncePerKey<Key: Hashable & Sendable>: Sendable {
 
     /// True the first time `key` is seen (or the first time since it was forgotten).
     func isFirst(_ key: Key) -> Bool {
-        seen.withLock { memory in
-            guard memory.touch(key) == nil else { return false }
-            memory.insert(key, true)
-            return true
-        }
+        seen.withLock { $0.isFirstSighting(of: key, remembering: true) }
     }
 }

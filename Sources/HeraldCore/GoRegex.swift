@@ -21,11 +21,12 @@ public final class GoRegex: @unchecked Sendable {
     /// Compiles `pattern`, or throws Go's reason (or RE2's, for a pattern beyond the memory budget).
     public init(_ pattern: String, memoryBudget: Int64 = GoRegex.memoryBudget) throws(GoRegexError) {
         let translated = try GoRegexSyntax.translate(pattern)
-        var error = [CChar](repeating: 0, count: 256)
+        let errorCapacity = 256
+        var error = [CChar](repeating: 0, count: errorCapacity)
         var source = translated
         let compiled = source.withUTF8 { bytes in
             bytes.withMemoryRebound(to: CChar.self) { chars in
-                herald_re2_compile(chars.baseAddress, chars.count, memoryBudget, &error, error.count)
+                herald_re2_compile(chars.baseAddress, chars.count, memoryBudget, &error, errorCapacity)
             }
         }
         guard let compiled else {

@@ -63,6 +63,14 @@ public struct LRUMemory<Key: Hashable & Sendable, Value: Sendable>: Sendable {
         return evicted
     }
 
+    /// True the first time `key` is seen since it was last forgotten, remembering it (with `value`) either
+    /// way: the "once per object" rule of log lines that must not repeat for every repeat of their cause.
+    public mutating func isFirstSighting(of key: Key, remembering value: Value) -> Bool {
+        guard touch(key) == nil else { return false }
+        insert(key, value)
+        return true
+    }
+
     /// Forgets `key`. Its slot is reused by the next insert only after eviction, so the array never
     /// exceeds the capacity.
     public mutating func remove(_ key: Key) {

@@ -58,4 +58,12 @@ struct LRUMemoryTests {
         #expect(next?.key == survivors[1])
         #expect(oldest == nil)
     }
+
+    @Test("a first sighting is reported once, and again only after the key was evicted")
+    func firstSighting() {
+        var memory = LRUMemory<String, Bool>(capacity: 2)
+        // "c" evicts "a", the least recently seen, so "a" is a first sighting again.
+        let sightings = ["a", "a", "b", "c", "a", "c"].map { memory.isFirstSighting(of: $0, remembering: true) }
+        #expect(sightings == [true, false, true, true, true, false])
+    }
 }

@@ -118,8 +118,7 @@ public actor ClusterEventSource: ReflectorConsumer {
         let version = metadata?["resourceVersion"]?.stringValue ?? ""
         if !uid.isEmpty {
             let key = "\(uid)@\(version)"
-            guard reportedInvalid.touch(key) == nil else { return }
-            reportedInvalid.insert(key, true)
+            guard reportedInvalid.isFirstSighting(of: key, remembering: true) else { return }
         }
         invalid += 1
         observer?.observeInvalidInput(origin: .watch)
